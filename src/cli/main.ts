@@ -1,0 +1,32 @@
+// The meshctl program: builds the command tree and runs it, mapping every outcome to an exit code.
+import { Command } from '@commander-js/extra-typings';
+import { VERSION } from '../common/version.js';
+import { registerProxy } from './commands/proxy.js';
+import { registerVersion } from './commands/version.js';
+import { reportError } from './exit.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('meshctl')
+    .description('A small service mesh: sidecar proxy, control plane, and the tools to watch them.')
+    .version(VERSION, '--version', 'print the version and exit')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  registerVersion(program);
+  registerProxy(program);
+  // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
+  for (const sub of program.commands) sub.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const report = reportError(err);
+    for (const line of report.lines) process.stderr.write(line + '\n');
+    process.exitCode = report.code;
+  }
+}

@@ -1,0 +1,225 @@
+// The proxy's settings: each one a flag with a MESH_PROXY_* environment twin, resolved and validated into
+// one typed ProxyConfig. `meshctl proxy --help` is generated from this table, so the two never drift.
+import { type HostPort, parseHostPort, normalizeAuthority } from '../common/address.js';
+import { parseDuration } from '../common/duration.js';
+import { UsageError } from '../common/errors.js';
+import { type LogLevel, parseLogLevel } from '../common/logger.js';
+import {
+  type SettingSpec,
+  type SettingValues,
+  parsePortList,
+  parsePositiveInt,
+  resolveSetting,
+} from '../common/settings.js';
+
+/** An extra outbound listener bound to one destination, for clients that cannot name it in a Host header. */
+export interface ForwardSpec {
+  readonly listen: HostPort;
+  readonly authority: string;
+}
+
+export interface ProxyConfig {
+  /** Inbound listener; undefined when there is no local app to deliver to. */
+  readonly inbound: HostPort | undefined;
+  readonly outbound: HostPort;
+  readonly admin: HostPort;
+  readonly app: HostPort | undefined;
+  readonly endpointsFile: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly opaquePorts: ReadonlySet<number>;
+  readonly detectTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** Time allowed for response headers; 0 disables the limit. */
+  readonly responseTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+  readonly routeLimit: number;
+  readonly authorityLimit: number;
+  readonly forwards: readonly ForwardSpec[];
+  readonly shutdownEndpoint: boolean;
+}
+
+const address = (text: string, what: string): HostPort => parseHostPort(text, what);
+const duration = (text: string, what: string): number => parseDuration(text, what);
+const bool = (text: string, what: string): boolean => {
+  const t = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'false', 'no', 'off'].includes(t)) return false;
+  throw new UsageError('MESH_BAD_BOOL', `invalid ${what} "${text}"`, 'expected true or false');
+};
+
+function parseForwards(text: string, what: string): ForwardSpec[] {
+  return text
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((item) => {
+      const eq = item.indexOf('=');
+      const authority = eq > 0 ? normalizeAuthority(item.slice(eq + 1).trim()) : undefined;
+      if (eq <= 0 || authority === undefined) {
+        throw new UsageError(
+          'MESH_BAD_FORWARD',
+          `invalid ${what} "${item}"`,
+          'expected LISTEN_ADDR=AUTHORITY, e.g. 127.0.0.1:16379=redis.test:6379',
+        );
+      }
+      return { listen: parseHostPort(item.slice(0, eq), what), authority };
+    });
+}
+
+export const PROXY_SETTINGS = {
+  inbound: {
+    flag: 'inbound',
+    env: 'MESH_PROXY_INBOUND',
+    valueName: 'addr',
+    description: 'inbound listener: traffic for the local app (mesh mTLS is terminated here)',
+    defaultText: '0.0.0.0:4143',
+    parse: address,
+  },
+  outbound: {
+    flag: 'outbound',
+    env: 'MESH_PROXY_OUTBOUND',
+    valueName: 'addr',
+    description: 'outbound listener: traffic from the local app, routed by its Host/:authority',
+    defaultText: '127.0.0.1:4140',
+    parse: address,
+  },
+  admin: {
+    flag: 'admin',
+    env: 'MESH_PROXY_ADMIN',
+    valueName: 'addr',
+    description: 'admin listener: /metrics, /ready, /live, /shutdown',
+    defaultText: '0.0.0.0:4191',
+    parse: address,
+  },
+  app: {
+    flag: 'app',
+    env: 'MESH_PROXY_APP',
+    valueName: 'addr',
+    description: 'where inbound traffic is delivered: the local app; without it no inbound listener starts',
+    parse: address,
+  },
+  endpoints: {
+    flag: 'endpoints',
+    env: 'MESH_PROXY_ENDPOINTS',
+    valueName: 'file',
+    description:
+      'static discovery: a JSON map from authority to addresses, {"web.test:80": ["127.0.0.1:4143"]}; reloaded when it changes',
+    parse: (text: string) => text,
+  },
+  logLevel: {
+    flag: 'log-level',
+    env: 'MESH_PROXY_LOG_LEVEL',
+    valueName: 'level',
+    description:
+      'log level: trace, debug, info, warn, error, fatal or silent (logs are JSON lines on stderr)',
+    defaultText: 'info',
+    parse: parseLogLevel,
+  },
+  opaquePorts: {
+    flag: 'opaque-ports',
+    env: 'MESH_PROXY_OPAQUE_PORTS',
+    valueName: 'ports',
+    description: 'destination ports whose traffic skips protocol detection and is forwarded as TCP',
+    defaultText: '25,587,3306,4444,5432,6379,9300,11211',
+    parse: parsePortList,
+  },
+  detectTimeout: {
+    flag: 'detect-timeout',
+    env: 'MESH_PROXY_DETECT_TIMEOUT',
+    valueName: 'duration',
+    description: "how long to wait for a client's first bytes before treating the connection as opaque TCP",
+    defaultText: '10s',
+    parse: duration,
+  },
+  connectTimeout: {
+    flag: 'connect-timeout',
+    env: 'MESH_PROXY_CONNECT_TIMEOUT',
+    valueName: 'duration',
+    description: 'limit for establishing a connection to an endpoint or the app',
+    defaultText: '1s',
+    parse: duration,
+  },
+  responseTimeout: {
+    flag: 'response-timeout',
+    env: 'MESH_PROXY_RESPONSE_TIMEOUT',
+    valueName: 'duration',
+    description: "limit for an upstream's response headers before answering 504; 0 means no limit",
+    defaultText: '0',
+    parse: duration,
+  },
+  drainTimeout: {
+    flag: 'drain-timeout',
+    env: 'MESH_PROXY_DRAIN_TIMEOUT',
+    valueName: 'duration',
+    description: 'on SIGTERM, how long in-flight requests may take to finish before the proxy exits',
+    defaultText: '10s',
+    parse: duration,
+  },
+  routeLimit: {
+    flag: 'route-limit',
+    env: 'MESH_PROXY_ROUTE_LIMIT',
+    valueName: 'n',
+    description: 'most distinct route labels one authority may create; further routes count as [other]',
+    defaultText: '100',
+    parse: parsePositiveInt,
+  },
+  authorityLimit: {
+    flag: 'authority-limit',
+    env: 'MESH_PROXY_AUTHORITY_LIMIT',
+    valueName: 'n',
+    description:
+      'most distinct authorities per direction kept as metric labels; further ones count as [other]',
+    defaultText: '100',
+    parse: parsePositiveInt,
+  },
+  forward: {
+    flag: 'forward',
+    env: 'MESH_PROXY_FORWARDS',
+    valueName: 'listen=authority',
+    description:
+      'extra outbound listener bound to one destination (repeatable), for clients that cannot set Host, e.g. 127.0.0.1:16379=redis.test:6379',
+    repeatable: true,
+    parse: parseForwards,
+  },
+  shutdownEndpoint: {
+    flag: 'shutdown-endpoint',
+    env: 'MESH_PROXY_SHUTDOWN_ENDPOINT',
+    valueName: 'bool',
+    description: 'enable POST /shutdown on the admin listener (loopback clients only)',
+    defaultText: 'true',
+    parse: bool,
+  },
+} satisfies Record<string, SettingSpec<unknown>>;
+
+export type ProxySettingKey = keyof typeof PROXY_SETTINGS;
+
+/** Builds the proxy's configuration from parsed flags and the environment; throws UsageError on bad input. */
+export function resolveProxyConfig(flags: SettingValues, env: NodeJS.ProcessEnv): ProxyConfig {
+  const s = PROXY_SETTINGS;
+  const app = resolveSetting(s.app, flags, env);
+  const cfg: ProxyConfig = {
+    app,
+    inbound: app === undefined ? undefined : resolveSetting(s.inbound, flags, env),
+    outbound: required(resolveSetting(s.outbound, flags, env), 'outbound'),
+    admin: required(resolveSetting(s.admin, flags, env), 'admin'),
+    endpointsFile: resolveSetting(s.endpoints, flags, env),
+    logLevel: resolveSetting(s.logLevel, flags, env) ?? 'info',
+    opaquePorts: resolveSetting(s.opaquePorts, flags, env) ?? new Set(),
+    detectTimeoutMs: required(resolveSetting(s.detectTimeout, flags, env), 'detect-timeout'),
+    connectTimeoutMs: required(resolveSetting(s.connectTimeout, flags, env), 'connect-timeout'),
+    responseTimeoutMs: resolveSetting(s.responseTimeout, flags, env) ?? 0,
+    drainTimeoutMs: required(resolveSetting(s.drainTimeout, flags, env), 'drain-timeout'),
+    routeLimit: required(resolveSetting(s.routeLimit, flags, env), 'route-limit'),
+    authorityLimit: required(resolveSetting(s.authorityLimit, flags, env), 'authority-limit'),
+    forwards: resolveSetting(s.forward, flags, env) ?? [],
+    shutdownEndpoint: resolveSetting(s.shutdownEndpoint, flags, env) ?? true,
+  };
+  if (cfg.detectTimeoutMs <= 0) {
+    throw new UsageError('MESH_BAD_SETTING', 'detect-timeout must be greater than 0');
+  }
+  return cfg;
+}
+
+function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined) throw new UsageError('MESH_MISSING_SETTING', `--${flag} is required`);
+  return value;
+}
