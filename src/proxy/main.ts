@@ -1,9 +1,20 @@
-// Wiring only: read config, build the inbound/outbound/admin stacks, start them, drain on SIGTERM.
+// Process-level entry of `meshctl proxy`: config, logger, signals, exit status.
+import { createLogger } from '../common/logger.js';
 import type { SettingValues } from '../common/settings.js';
 import { resolveProxyConfig } from './config.js';
+import { startProxy } from './proxy.js';
 
 export async function runProxy(flags: SettingValues, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveProxyConfig(flags, env);
-  void config;
-  throw new Error('not implemented');
+  const logger = createLogger('proxy', config.logLevel);
+  const proxy = await startProxy(config, logger);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void proxy.shutdown(signal);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await proxy.closed;
+  logger.flush();
+  // Exit explicitly: pooled sockets and timers must not keep a drained proxy alive.
+  setImmediate(() => process.exit(0));
 }

@@ -1,0 +1,82 @@
+// HTTP/2 client sessions to one upstream address: one multiplexed session reused by every stream, replaced
+// when it closes, errors or receives GOAWAY (streams already on it finish there).
+import http2 from 'node:http2';
+import type net from 'node:net';
+import type { HostPort } from '../../common/address.js';
+import { formatHostPort } from '../../common/address.js';
+import type { TcpSeries } from '../metrics/proxy-metrics.js';
+import { openConnection } from './connector.js';
+
+/** A session plus whether it ever connected: a stream that fails on a never-connected session was not sent. */
+export interface PooledSession {
+  readonly session: http2.ClientHttp2Session;
+  connected: boolean;
+}
+
+export class H2SessionPool {
+  private current: PooledSession | undefined;
+  private readonly all = new Set<PooledSession>();
+
+  constructor(
+    private readonly address: HostPort,
+    private readonly connectTimeoutMs: number,
+    private readonly tcp: TcpSeries,
+  ) {}
+
+  /** The session new streams should use, created on first use or after the previous one went away. */
+  session(): PooledSession {
+    const cur = this.current;
+    if (cur !== undefined && !cur.session.closed && !cur.session.destroyed) return cur;
+    return this.open();
+  }
+
+  private open(): PooledSession {
+    const authority = `http://${formatHostPort(this.address)}`;
+    const pooled: { session: http2.ClientHttp2Session; connected: boolean } = {
+      session: http2.connect(authority, {
+        createConnection: () => this.connect(pooled),
+        settings: { enablePush: false, initialWindowSize: 1 << 20 },
+        peerMaxConcurrentStreams: 1000,
+      }),
+      connected: false,
+    };
+    const { session } = pooled;
+    session.once('connect', () => {
+      pooled.connected = true;
+      // A bigger connection window than the 64 KiB default keeps many concurrent streams flowing.
+      session.setLocalWindowSize(8 << 20);
+    });
+    const retire = (): void => {
+      if (this.current === pooled) this.current = undefined;
+    };
+    session.once('goaway', retire);
+    session.once('close', () => {
+      retire();
+      this.all.delete(pooled);
+    });
+    session.on('error', retire);
+    // Idle sessions must not keep the process alive or the pool from draining.
+    session.unref();
+    this.current = pooled;
+    this.all.add(pooled);
+    return pooled;
+  }
+
+  private connect(pooled: { connected: boolean }): net.Socket {
+    return openConnection({ address: this.address, timeoutMs: this.connectTimeoutMs, tcp: this.tcp }, (err) => {
+      if (err === null) pooled.connected = true;
+    });
+  }
+
+  /** Closes every session gracefully: streams in flight finish, new ones go elsewhere. */
+  close(): void {
+    this.current = undefined;
+    for (const p of this.all) p.session.close();
+  }
+
+  destroy(): void {
+    this.current = undefined;
+    for (const p of this.all) p.session.destroy();
+    this.all.clear();
+  }
+}

@@ -1,0 +1,207 @@
+// Forwards one HTTP/1.1 request to an endpoint's undici pool and streams the response back. The exchange
+// object is itself the undici handler, so the happy path allocates no closures; bodies are streamed with
+// back-pressure both ways and never buffered.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import type { Endpoint } from '../endpoint/endpoint.js';
+import type { EndpointPicker } from '../endpoint/picker.js';
+import { ProxyError, PROXY_ERROR_HEADER, httpStatusFor, isConnectFailure, toProxyError } from '../errors.js';
+import { NO_GRPC_STATUS, type HttpSeries, type RouteSeries } from '../metrics/proxy-metrics.js';
+import type { HttpContext } from './context.js';
+import { isFailure } from './grpc.js';
+import { h1ResponseHeaders } from './headers.js';
+
+type DispatchController = Dispatcher.DispatchController;
+
+const kExchange = Symbol('meshExchange');
+type ResponseWithExchange = ServerResponse & { [kExchange]?: H1Exchange };
+
+/** 'drain' listener on the downstream response: resumes the paused upstream. Module-level, not per request. */
+function resumeUpstream(this: ResponseWithExchange): void {
+  this[kExchange]?.controller?.resume();
+}
+
+/** 'close' listener on the downstream response: a client that went away aborts the upstream request. */
+function onDownstreamClose(this: ResponseWithExchange): void {
+  const ex = this[kExchange];
+  if (ex !== undefined && !ex.done) ex.abortUpstream();
+}
+
+export class H1Exchange implements Dispatcher.DispatchHandler {
+  controller: DispatchController | null = null;
+  done = false;
+  private endpoint: Endpoint | undefined;
+  private series: HttpSeries | undefined;
+  private readonly startedAt = performance.now();
+  private rttStart = 0;
+  private ttfbMs = -1;
+  private status = 0;
+  private attempts = 0;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ResponseWithExchange,
+    private readonly ctx: HttpContext,
+    private readonly picker: EndpointPicker,
+    private readonly authorityLabel: string,
+    private readonly route: RouteSeries,
+    private readonly headers: string[],
+    private readonly hasBody: boolean,
+  ) {
+    res[kExchange] = this;
+    res.on('close', onDownstreamClose);
+    route.requests++;
+  }
+
+  start(): void {
+    this.attempt(undefined);
+  }
+
+  private attempt(avoid: Endpoint | undefined): void {
+    const ep = this.picker.pick(avoid);
+    if (ep === undefined) {
+      this.fail(new ProxyError('MESH_NO_ENDPOINTS', `no available endpoints for ${this.picker.authority}`));
+      return;
+    }
+    this.attempts++;
+    this.endpoint = ep;
+    this.series = ep.seriesFor(this.authorityLabel);
+    this.series.requests++;
+    this.rttStart = ep.load.start();
+    const { req } = this;
+    ep.h1().dispatch(
+      {
+        path: req.url ?? '/',
+        method: req.method ?? 'GET',
+        headers: this.headers,
+        body: this.hasBody ? req : null,
+        headersTimeout: this.ctx.responseTimeoutMs,
+        bodyTimeout: 0,
+        // Never let the pool decide idempotency-based pipelining: one request per connection turn.
+        blocking: true,
+      },
+      this,
+    );
+  }
+
+  onRequestStart(controller: DispatchController): void {
+    this.controller = controller;
+    if (this.done) controller.abort(new Error('client went away'));
+  }
+
+  onResponseStart(
+    _controller: DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
+    // 1xx informational responses are not forwarded: the proxy answers 100-continue to its client itself.
+    if (statusCode < 200) return;
+    const ep = this.endpoint as Endpoint;
+    ep.load.finish(this.rttStart);
+    ep.health.recordConnectSuccess();
+    this.ttfbMs = performance.now() - this.startedAt;
+    this.status = statusCode;
+    const out = h1ResponseHeaders(headers);
+    if (this.ctx.draining()) out['connection'] = 'close';
+    this.res.writeHead(statusCode, statusMessage, out);
+  }
+
+  onResponseData(controller: DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', resumeUpstream);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.res.end();
+    this.finish(this.status, isFailure(this.status, undefined));
+  }
+
+  onResponseError(_controller: DispatchController, err: Error): void {
+    if (this.done) return;
+    const ep = this.endpoint as Endpoint;
+    if (this.ttfbMs < 0) ep.load.cancel();
+    const connectFailure = isConnectFailure(err);
+    if (connectFailure) ep.health.recordConnectFailure();
+    // A request whose bytes never left can go to another endpoint; a body already read from cannot.
+    const bodyUntouched = !this.hasBody || !this.req.readableDidRead;
+    if (
+      connectFailure &&
+      this.ttfbMs < 0 &&
+      bodyUntouched &&
+      this.attempts < this.ctx.maxConnectAttempts &&
+      !this.res.destroyed
+    ) {
+      (this.series as HttpSeries).requests--;
+      this.attempt(ep);
+      return;
+    }
+    const perr = toProxyError(err, ep.key);
+    if (this.res.headersSent) {
+      // Too late for an error response: cut the connection so the client sees a truncated message.
+      this.finish(this.status, true);
+      this.res.destroy(perr);
+      return;
+    }
+    this.fail(perr);
+  }
+
+  onRequestUpgrade(): void {
+    // Upgrades are forwarded by h1-upgrade.ts, never through this handler.
+    this.abortUpstream();
+  }
+
+  /** Aborts the upstream request (the client went away or the exchange was failed). */
+  abortUpstream(): void {
+    const wasDone = this.done;
+    this.done = true;
+    this.controller?.abort(new Error('client went away'));
+    if (!wasDone && this.ttfbMs < 0) {
+      this.endpoint?.load.cancel();
+      // A client that hung up before any response is recorded as a failure without a status.
+      this.record(0, true);
+    }
+  }
+
+  /** Answers the request with a proxy error without contacting any endpoint. */
+  rejectWith(err: ProxyError): void {
+    this.fail(err);
+  }
+
+  private fail(err: ProxyError): void {
+    const status = httpStatusFor(err);
+    if (!this.res.headersSent && !this.res.destroyed) {
+      const body = `${err.message}\n`;
+      this.res.writeHead(status, {
+        [PROXY_ERROR_HEADER]: err.headerValue(),
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        ...(this.ctx.draining() ? { connection: 'close' } : {}),
+      });
+      this.res.end(body);
+    }
+    if (this.ttfbMs < 0) this.ttfbMs = performance.now() - this.startedAt;
+    if (this.series === undefined) {
+      // Failed before any endpoint was chosen: count it against the authority with no target address.
+      this.series = this.ctx.metrics.http(this.ctx.direction, this.authorityLabel, '', 'false');
+      this.series.requests++;
+    }
+    this.finish(status, true);
+  }
+
+  private finish(status: number, failure: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.record(status, failure);
+    if (this.endpoint !== undefined && status !== 0) this.endpoint.health.recordResponse(failure);
+  }
+
+  private record(status: number, failure: boolean): void {
+    const latency = this.ttfbMs >= 0 ? this.ttfbMs : performance.now() - this.startedAt;
+    this.series?.recordResponse(status, NO_GRPC_STATUS, failure, latency);
+    this.route.recordResponse(status, NO_GRPC_STATUS, failure, latency);
+  }
+}

@@ -1,0 +1,250 @@
+// Forwards one HTTP/2 stream (gRPC included) to an endpoint's multiplexed session: headers, body with flow
+// control, trailers (grpc-status/grpc-message), resets in both directions, and grpc-timeout deadlines.
+import http2, { type IncomingHttpHeaders, type ServerHttp2Stream, type ClientHttp2Stream } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import type { Endpoint } from '../endpoint/endpoint.js';
+import type { PooledSession } from '../endpoint/h2-sessions.js';
+import type { EndpointPicker } from '../endpoint/picker.js';
+import { ProxyError, PROXY_ERROR_HEADER, grpcStatusFor, httpStatusFor, toProxyError } from '../errors.js';
+import { NO_GRPC_STATUS, type HttpSeries, type RouteSeries } from '../metrics/proxy-metrics.js';
+import type { HttpContext } from './context.js';
+import { grpcStatusOf, isFailure, parseGrpcTimeout } from './grpc.js';
+import { h2ForwardHeaders } from './headers.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+
+export class H2Exchange {
+  private endpoint: Endpoint | undefined;
+  private series: HttpSeries | undefined;
+  private up: ClientHttp2Stream | undefined;
+  private readonly startedAt = performance.now();
+  private rttStart = 0;
+  private ttfbMs = -1;
+  private status = 0;
+  private grpcStatus: number | undefined;
+  private trailers: IncomingHttpHeaders | undefined;
+  private attempts = 0;
+  private done = false;
+  private deadline: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly down: ServerHttp2Stream,
+    private readonly reqHeaders: IncomingHttpHeaders,
+    private readonly requestEnded: boolean,
+    private readonly ctx: HttpContext,
+    private readonly picker: EndpointPicker,
+    private readonly authorityLabel: string,
+    private readonly route: RouteSeries,
+    private readonly isGrpc: boolean,
+  ) {
+    route.requests++;
+    down.on('close', () => this.onDownstreamClose());
+    down.on('error', () => undefined);
+  }
+
+  start(): void {
+    const timeoutMs = this.isGrpc ? parseGrpcTimeout(this.reqHeaders['grpc-timeout']) : undefined;
+    const limit = timeoutMs ?? (this.ctx.responseTimeoutMs > 0 ? this.ctx.responseTimeoutMs : undefined);
+    if (limit !== undefined) {
+      this.deadline = setTimeout(() => this.onDeadline(timeoutMs !== undefined), limit);
+    }
+    this.attempt(undefined);
+  }
+
+  rejectWith(err: ProxyError): void {
+    this.fail(err);
+  }
+
+  private attempt(avoid: Endpoint | undefined): void {
+    const ep = this.picker.pick(avoid);
+    if (ep === undefined) {
+      this.fail(new ProxyError('MESH_NO_ENDPOINTS', `no available endpoints for ${this.picker.authority}`));
+      return;
+    }
+    this.attempts++;
+    this.endpoint = ep;
+    this.series = ep.seriesFor(this.authorityLabel);
+    this.series.requests++;
+    this.rttStart = ep.load.start();
+    const pooled = ep.h2().session();
+    let up: ClientHttp2Stream;
+    try {
+      up = pooled.session.request(h2ForwardHeaders(this.reqHeaders), {
+        endStream: this.requestEnded,
+        waitForTrailers: false,
+      });
+    } catch (err) {
+      this.onUpstreamError(err, pooled);
+      return;
+    }
+    this.up = up;
+    up.on('response', (headers, flags) => this.onResponse(headers, flags));
+    up.on('trailers', (trailers) => {
+      this.trailers = trailers;
+    });
+    up.on('error', (err) => this.onUpstreamError(err, pooled));
+    up.on('close', () => this.onUpstreamClose(up));
+    if (!this.requestEnded) {
+      // The body flows only once the session is up, so that a connect failure leaves it unread and the
+      // request can move to another endpoint.
+      if (pooled.connected) this.down.pipe(up);
+      else pooled.session.once('connect', () => this.up === up && this.down.pipe(up));
+    }
+  }
+
+  private onResponse(headers: IncomingHttpHeaders, flags: number): void {
+    if (this.done) return;
+    const ep = this.endpoint as Endpoint;
+    ep.load.finish(this.rttStart);
+    ep.health.recordConnectSuccess();
+    this.ttfbMs = performance.now() - this.startedAt;
+    this.status = Number(headers[':status']) || 0;
+    const out = h2ForwardHeaders(headers);
+    const up = this.up as ClientHttp2Stream;
+    if (flags & NGHTTP2_FLAG_END_STREAM) {
+      // Trailers-only (typical for gRPC errors): the status is in the headers and there is no body.
+      this.grpcStatus = grpcStatusOf(headers);
+      this.down.respond(out, { endStream: true });
+      this.finish(false);
+      return;
+    }
+    this.down.respond(out, { waitForTrailers: true });
+    this.down.once('wantTrailers', () => {
+      const t = this.trailers;
+      this.down.sendTrailers(t ? h2ForwardHeaders(t) : {});
+    });
+    up.pipe(this.down);
+    up.once('end', () => {
+      this.grpcStatus = grpcStatusOf(this.trailers) ?? (this.isGrpc ? grpcStatusOf(headers) : undefined);
+      this.finish(false);
+    });
+  }
+
+  private onUpstreamError(err: unknown, pooled: PooledSession): void {
+    if (this.done) return;
+    const ep = this.endpoint as Endpoint;
+    if (this.ttfbMs >= 0) {
+      this.finish(true);
+      this.resetDownstream(NGHTTP2_CANCEL);
+      return;
+    }
+    ep.load.cancel();
+    if (!pooled.connected) {
+      ep.health.recordConnectFailure();
+      const bodyUntouched = this.requestEnded || !this.down.readableDidRead;
+      if (bodyUntouched && this.attempts < this.ctx.maxConnectAttempts) {
+        (this.series as HttpSeries).requests--;
+        this.detachUpstream();
+        this.attempt(ep);
+        return;
+      }
+    }
+    this.fail(toProxyError(err, ep.key));
+  }
+
+  private onUpstreamClose(up: ClientHttp2Stream): void {
+    if (this.done || this.up !== up) return;
+    const code = up.rstCode ?? NGHTTP2_NO_ERROR;
+    if (this.ttfbMs < 0) {
+      (this.endpoint as Endpoint).load.cancel();
+      // Reset before any response: the upstream refused or cancelled the stream; pass the reset on.
+      this.status = 0;
+      this.finish(true);
+      this.resetDownstream(code === NGHTTP2_NO_ERROR ? NGHTTP2_CANCEL : code);
+      return;
+    }
+    if (code !== NGHTTP2_NO_ERROR) {
+      this.finish(true);
+      this.resetDownstream(code);
+    }
+  }
+
+  private onDownstreamClose(): void {
+    if (this.done) return;
+    // The client reset or went away: cancel the upstream stream too, so no orphaned work remains.
+    if (this.ttfbMs < 0) this.endpoint?.load.cancel();
+    this.finish(true);
+    this.up?.close(this.down.rstCode || NGHTTP2_CANCEL);
+  }
+
+  private onDeadline(isGrpcDeadline: boolean): void {
+    if (this.done) return;
+    const err = isGrpcDeadline
+      ? new ProxyError('MESH_DEADLINE_EXCEEDED', 'grpc-timeout exceeded')
+      : new ProxyError('MESH_RESPONSE_TIMEOUT', `no response headers in ${this.ctx.responseTimeoutMs} ms`);
+    this.up?.close(NGHTTP2_CANCEL);
+    if (this.ttfbMs < 0) {
+      this.endpoint?.load.cancel();
+      this.fail(err);
+    } else {
+      this.grpcStatus = 4;
+      this.finish(true);
+      this.resetDownstream(NGHTTP2_CANCEL);
+    }
+  }
+
+  private detachUpstream(): void {
+    const up = this.up;
+    this.up = undefined;
+    if (up !== undefined) {
+      up.removeAllListeners('response');
+      up.on('error', () => undefined);
+      if (!up.destroyed) up.close(NGHTTP2_CANCEL);
+    }
+  }
+
+  private resetDownstream(code: number): void {
+    if (!this.down.destroyed && !this.down.closed) this.down.close(code);
+  }
+
+  private fail(err: ProxyError): void {
+    if (this.done) return;
+    const { down } = this;
+    if (this.ttfbMs < 0) this.ttfbMs = performance.now() - this.startedAt;
+    if (!down.headersSent && !down.destroyed && !down.closed) {
+      if (this.isGrpc) {
+        this.status = 200;
+        this.grpcStatus = grpcStatusFor(err);
+        down.respond(
+          {
+            ':status': 200,
+            'content-type': 'application/grpc',
+            'grpc-status': String(this.grpcStatus),
+            'grpc-message': encodeURIComponent(err.message),
+            [PROXY_ERROR_HEADER]: err.headerValue(),
+          },
+          { endStream: true },
+        );
+      } else {
+        this.status = httpStatusFor(err);
+        down.respond({
+          ':status': this.status,
+          'content-type': 'text/plain; charset=utf-8',
+          [PROXY_ERROR_HEADER]: err.headerValue(),
+        });
+        down.end(`${err.message}\n`);
+      }
+    }
+    this.detachUpstream();
+    if (this.series === undefined) {
+      this.series = this.ctx.metrics.http(this.ctx.direction, this.authorityLabel, '', 'false');
+      this.series.requests++;
+    }
+    this.finish(true);
+    // Drain whatever request body is still arriving so flow control does not stall the session.
+    if (!this.requestEnded) down.resume();
+  }
+
+  private finish(errored: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.deadline !== undefined) clearTimeout(this.deadline);
+    const grpc = this.grpcStatus ?? (this.isGrpc && errored ? 2 : undefined);
+    const failure = errored || isFailure(this.status, grpc);
+    const latency = this.ttfbMs >= 0 ? this.ttfbMs : performance.now() - this.startedAt;
+    const grpcLabel = grpc ?? NO_GRPC_STATUS;
+    this.series?.recordResponse(this.status, grpcLabel, failure, latency);
+    this.route.recordResponse(this.status, grpcLabel, failure, latency);
+    if (this.endpoint !== undefined && this.status !== 0) this.endpoint.health.recordResponse(failure);
+  }
+}

@@ -1,0 +1,201 @@
+// Assembles a running proxy from its config: metrics, discovery, the inbound/outbound/forward listeners and
+// the admin server; and takes it down again, draining in-flight work first.
+import { performance } from 'node:perf_hooks';
+import { type HostPort, formatHostPort } from '../common/address.js';
+import type { Logger } from '../common/logger.js';
+import { errorMessage } from '../common/errors.js';
+import { ProxyListener } from './accept/listener.js';
+import { createAdminServer, listenAdmin } from './admin/server.js';
+import type { Clock } from './balance/peak-ewma.js';
+import type { ProxyConfig } from './config.js';
+import { watchEndpointFile } from './discovery/static-endpoints.js';
+import { Endpoint } from './endpoint/endpoint.js';
+import { FixedPicker } from './endpoint/picker.js';
+import type { HttpContext, RequestRouter } from './http/context.js';
+import { H1Listener } from './http/h1-server.js';
+import { H2Listener } from './http/h2-server.js';
+import { ProxyMetrics, type Direction } from './metrics/proxy-metrics.js';
+import { ServiceDirectory } from './outbound/directory.js';
+
+/** Connect attempts per request across endpoints (the first try and up to two failovers). */
+const MAX_CONNECT_ATTEMPTS = 3;
+
+export interface RunningProxy {
+  readonly inbound: HostPort | undefined;
+  readonly outbound: HostPort;
+  readonly admin: HostPort;
+  readonly forwards: readonly HostPort[];
+  /** Stops accepting, lets in-flight work finish within the drain timeout, then closes everything. */
+  shutdown(reason: string): Promise<void>;
+  /** Resolves once shutdown has completed. */
+  readonly closed: Promise<void>;
+}
+
+const clock: Clock = { now: () => performance.now() };
+
+export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
+  const metrics = new ProxyMetrics({ authorityLimit: config.authorityLimit, routeLimit: config.routeLimit });
+  let draining = false;
+  const isDraining = (): boolean => draining;
+
+  const endpointDeps = (direction: Direction) => ({
+    direction,
+    metrics,
+    connectTimeoutMs: config.connectTimeoutMs,
+    clock,
+    random: Math.random,
+  });
+  const directory = new ServiceDirectory(endpointDeps('outbound'), clock, logger);
+
+  let stopWatching: (() => void) | undefined;
+  if (config.endpointsFile !== undefined) {
+    stopWatching = watchEndpointFile(
+      config.endpointsFile,
+      (map) => {
+        for (const authority of directory.authorities()) {
+          if (!map.has(authority)) directory.removeService(authority);
+        }
+        for (const [authority, addrs] of map) {
+          directory.setEndpoints(authority, addrs.map((address) => ({ address })));
+        }
+        logger.info({ file: config.endpointsFile, authorities: map.size }, 'static endpoints loaded');
+      },
+      (err) => logger.warn({ file: config.endpointsFile, err: err.message }, 'endpoints file change ignored'),
+    );
+  }
+
+  const makeContext = (direction: Direction, router: RequestRouter): HttpContext => ({
+    direction,
+    metrics,
+    router,
+    logger,
+    responseTimeoutMs: config.responseTimeoutMs,
+    maxConnectAttempts: MAX_CONNECT_ATTEMPTS,
+    draining: isDraining,
+  });
+
+  const listeners: ProxyListener[] = [];
+  const httpListeners: (H1Listener | H2Listener)[] = [];
+  const build = (
+    name: string,
+    address: HostPort,
+    direction: Direction,
+    router: RequestRouter,
+    opaque: boolean,
+    opaqueTarget: ReturnType<typeof opaqueFor>,
+  ): ProxyListener => {
+    const ctx = makeContext(direction, router);
+    const h1 = new H1Listener(ctx);
+    const h2 = new H2Listener(ctx);
+    httpListeners.push(h1, h2);
+    const l = new ProxyListener({
+      name,
+      address,
+      direction,
+      metrics,
+      logger,
+      h1,
+      h2,
+      detectTimeoutMs: config.detectTimeoutMs,
+      connectTimeoutMs: config.connectTimeoutMs,
+      maxConnectAttempts: MAX_CONNECT_ATTEMPTS,
+      opaque,
+      opaqueTarget,
+    });
+    listeners.push(l);
+    return l;
+  };
+  const opaqueFor = (authority: string | undefined) => () =>
+    authority === undefined ? undefined : directory.picker(authority);
+
+  // Inbound: everything goes to the local app.
+  let inboundListener: ProxyListener | undefined;
+  let appEndpoint: Endpoint | undefined;
+  if (config.inbound !== undefined && config.app !== undefined) {
+    appEndpoint = new Endpoint(config.app, endpointDeps('inbound'));
+    const appPicker = new FixedPicker(formatHostPort(config.app), appEndpoint);
+    const inboundRouter: RequestRouter = { route: () => appPicker };
+    inboundListener = build('inbound', config.inbound, 'inbound', inboundRouter, config.opaquePorts.has(config.app.port), () => appPicker);
+  }
+  // Outbound: routed by authority through discovery.
+  const outboundListener = build('outbound', config.outbound, 'outbound', directory, false, opaqueFor(undefined));
+  // Forward listeners: every connection belongs to one authority.
+  const forwardListeners = config.forwards.map((f) => {
+    const router: RequestRouter = { route: () => directory.route(f.authority) };
+    const port = Number(f.authority.slice(f.authority.lastIndexOf(':') + 1));
+    return build(`forward ${f.authority}`, f.listen, 'outbound', router, config.opaquePorts.has(port), opaqueFor(f.authority));
+  });
+
+  let shutdownStarted: Promise<void> | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+
+  const admin = createAdminServer({
+    metrics: () => metrics.render(),
+    notReadyReason: () => (draining ? 'draining' : undefined),
+    shutdownEnabled: config.shutdownEndpoint,
+    shutdown: () => void shutdown('admin /shutdown'),
+    debug: () => ({ outbound: directory.snapshot(), draining }),
+  });
+
+  const bound: HostPort[] = [];
+  try {
+    for (const l of listeners) bound.push(await l.listen());
+  } catch (err) {
+    for (const l of listeners) l.server.close();
+    stopWatching?.();
+    throw err;
+  }
+  const adminAddr = await listenAdmin(admin, config.admin);
+
+  const inboundAddr = inboundListener ? bound[listeners.indexOf(inboundListener)] : undefined;
+  const outboundAddr = bound[listeners.indexOf(outboundListener)] as HostPort;
+  const forwardAddrs = forwardListeners.map((l) => bound[listeners.indexOf(l)] as HostPort);
+  logger.info(
+    {
+      inbound: inboundAddr && formatHostPort(inboundAddr),
+      outbound: formatHostPort(outboundAddr),
+      admin: formatHostPort(adminAddr),
+      app: config.app && formatHostPort(config.app),
+      forwards: forwardAddrs.map(formatHostPort),
+    },
+    'proxy started',
+  );
+
+  async function drainAll(deadline: number): Promise<void> {
+    for (const h of httpListeners) h.drain();
+    while (performance.now() < deadline) {
+      const open = listeners.reduce((n, l) => n + l.openConnections(), 0);
+      if (open === 0) return;
+      for (const h of httpListeners) h.drain();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  function shutdown(reason: string): Promise<void> {
+    shutdownStarted ??= (async () => {
+      draining = true;
+      logger.info({ reason, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
+      const deadline = performance.now() + config.drainTimeoutMs;
+      await Promise.all(listeners.map((l) => l.stopAccepting().catch(() => undefined)));
+      await drainAll(deadline);
+      const left = listeners.reduce((n, l) => n + l.openConnections(), 0);
+      if (left > 0) logger.warn({ connections: left }, 'drain timeout: closing remaining connections');
+      for (const h of httpListeners) h.closeAll();
+      for (const l of listeners) l.destroyAll();
+      stopWatching?.();
+      directory.destroy();
+      appEndpoint?.destroy();
+      admin.closeAllConnections();
+      await new Promise<void>((r) => admin.close(() => r()));
+      logger.info('proxy stopped');
+      resolveClosed();
+    })().catch((err: unknown) => {
+      logger.error({ err: errorMessage(err) }, 'shutdown failed');
+      resolveClosed();
+    });
+    return shutdownStarted;
+  }
+
+  return { inbound: inboundAddr, outbound: outboundAddr, admin: adminAddr, forwards: forwardAddrs, shutdown, closed };
+}
