@@ -1,4 +1,5 @@
 // Peak-EWMA load estimate for one endpoint (Finagle/Linkerd): latency rises instantly, decays slowly.
+// Pure apart from the injected clock, so the balancer's behaviour can be replayed exactly in tests.
 
 export interface Clock {
   /** Milliseconds from a monotonic source (performance.now() in production). */
@@ -17,32 +18,84 @@ export interface PeakEwmaOptions {
  * Load of one endpoint. The estimate starts at defaultRttMs; an observed RTT above it replaces it at once
  * (the peak), one below it is blended in with weight exp(-elapsed/decayMs) on the old value, where elapsed is
  * the time since the previous observation. cost() = estimate × (pending + 1), so in-flight requests count.
+ *
+ * Between observations the estimate decays towards 0: estimate() = stored × exp(-(now − lastObservation) /
+ * decayMs), starting from construction. This is what linkerd2-proxy (tower's PeakEwma) does on every load
+ * read, and it is what lets an endpoint that was slow once, or was never tried, win a pick again after a
+ * while instead of being starved forever. Unlike tower, reading does not write: the result of the next
+ * observation does not depend on how often cost() happened to be read in between.
+ *
+ * Precisely, an observation `rtt` at time `now`, with `elapsed` since the previous one (or construction):
+ *   w = exp(-elapsed / decayMs); decayed = stored × w
+ *   rtt > decayed → stored = rtt                     (peak: react to a slowdown at once)
+ *   otherwise     → stored = decayed × w + rtt × (1 − w)
+ * Blending the decayed value (not the stored one) keeps the update monotone and continuous in rtt: a faster
+ * response can never leave a higher estimate than a slower one, and the result always lies in [rtt, decayed].
  */
 export class PeakEwma {
+  /** Requests started and not yet finished or cancelled; never negative. */
   pending = 0;
-  constructor(_options: PeakEwmaOptions, _clock: Clock) {}
+
+  private stored: number;
+  private observedAt: number;
+  private readonly decayMs: number;
+  private readonly clock: Clock;
+
+  constructor(options: PeakEwmaOptions, clock: Clock) {
+    if (!(options.defaultRttMs >= 0) || !(options.decayMs > 0)) {
+      throw new RangeError(
+        `PeakEwma needs defaultRttMs >= 0 and decayMs > 0, got ${options.defaultRttMs} and ${options.decayMs}`,
+      );
+    }
+    this.stored = options.defaultRttMs;
+    this.decayMs = options.decayMs;
+    this.clock = clock;
+    this.observedAt = clock.now();
+  }
 
   /** Marks a request as started; returns its start time for finish(). */
   start(): number {
-    throw new Error('not implemented');
+    this.pending++;
+    return this.clock.now();
   }
 
   /** Marks a request as finished, observing now − startedAt as its RTT. */
-  finish(_startedAt: number): void {
-    throw new Error('not implemented');
+  finish(startedAt: number): void {
+    this.release();
+    const now = this.clock.now();
+    // A clock that steps back (or a bogus startedAt) must not produce a negative RTT.
+    this.observe(Math.max(0, now - startedAt), now);
   }
 
   /** Marks a request as finished without observing an RTT (e.g. it failed before any response). */
   cancel(): void {
-    throw new Error('not implemented');
+    this.release();
   }
 
   /** The current estimate (decayed to now) in ms. */
   estimate(): number {
-    throw new Error('not implemented');
+    return this.stored * this.decayFactor(this.clock.now());
   }
 
   cost(): number {
-    throw new Error('not implemented');
+    return this.estimate() * (this.pending + 1);
+  }
+
+  private observe(rtt: number, now: number): void {
+    const w = this.decayFactor(now);
+    const decayed = this.stored * w;
+    this.stored = rtt > decayed ? rtt : decayed * w + rtt * (1 - w);
+    this.observedAt = now;
+  }
+
+  private decayFactor(now: number): number {
+    const elapsed = now - this.observedAt;
+    return elapsed > 0 ? Math.exp(-elapsed / this.decayMs) : 1;
+  }
+
+  private release(): void {
+    // finish()/cancel() twice for one request is a caller bug, but it must not make the endpoint look
+    // cheaper than idle.
+    if (this.pending > 0) this.pending--;
   }
 }
