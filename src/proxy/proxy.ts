@@ -7,6 +7,7 @@ import { errorMessage } from '../common/errors.js';
 import { ProxyListener } from './accept/listener.js';
 import { createAdminServer, listenAdmin } from './admin/server.js';
 import type { Clock } from './balance/peak-ewma.js';
+import { createRandom } from './balance/random.js';
 import type { ProxyConfig } from './config.js';
 import { watchEndpointFile } from './discovery/static-endpoints.js';
 import { Endpoint } from './endpoint/endpoint.js';
@@ -32,6 +33,7 @@ export interface RunningProxy {
 }
 
 const clock: Clock = { now: () => performance.now() };
+const random = createRandom();
 
 export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
   const metrics = new ProxyMetrics({ authorityLimit: config.authorityLimit, routeLimit: config.routeLimit });
@@ -43,7 +45,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     metrics,
     connectTimeoutMs: config.connectTimeoutMs,
     clock,
-    random: Math.random,
+    random,
   });
   const directory = new ServiceDirectory(endpointDeps('outbound'), clock, logger);
 
