@@ -70,7 +70,14 @@ export function grpcStatusFor(err: ProxyError): number {
   return GRPC_STATUS[err.code];
 }
 
-const CONNECT_ERRNOS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+const CONNECT_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * True for failures that happened while connecting, before any byte of the request was written, so the
@@ -78,7 +85,10 @@ const CONNECT_ERRNOS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', '
  */
 export function isConnectFailure(err: unknown): boolean {
   const code = errorCode(err);
-  return code !== undefined && (CONNECT_ERRNOS.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT_CONNECT');
+  return (
+    code !== undefined &&
+    (CONNECT_ERRNOS.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT_CONNECT')
+  );
 }
 
 /** Translates an error from a client library or socket into the proxy's vocabulary. */
@@ -98,7 +108,9 @@ export function toProxyError(err: unknown, target: string): ProxyError {
     case 'EAI_AGAIN':
       return new ProxyError('MESH_CONNECT_FAILED', `cannot connect to ${target} (${code})`, { cause: err });
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return new ProxyError('MESH_RESPONSE_TIMEOUT', `no response headers from ${target} in time`, { cause: err });
+      return new ProxyError('MESH_RESPONSE_TIMEOUT', `no response headers from ${target} in time`, {
+        cause: err,
+      });
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
@@ -108,7 +120,9 @@ export function toProxyError(err: unknown, target: string): ProxyError {
       return new ProxyError('MESH_UPSTREAM_RESET', `connection to ${target} was reset`, { cause: err });
     case 'UND_ERR_INVALID_ARG':
     case 'UND_ERR_NOT_SUPPORTED':
-      return new ProxyError('MESH_BAD_REQUEST', `request cannot be forwarded: ${(err as Error).message}`, { cause: err });
+      return new ProxyError('MESH_BAD_REQUEST', `request cannot be forwarded: ${(err as Error).message}`, {
+        cause: err,
+      });
     default:
       return new ProxyError(
         'MESH_UPSTREAM_ERROR',

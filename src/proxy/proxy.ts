@@ -58,7 +58,10 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
           if (!map.has(authority)) directory.removeService(authority);
         }
         for (const [authority, addrs] of map) {
-          directory.setEndpoints(authority, addrs.map((address) => ({ address })));
+          directory.setEndpoints(
+            authority,
+            addrs.map((address) => ({ address })),
+          );
         }
         logger.info({ file: config.endpointsFile, authorities: map.size }, 'static endpoints loaded');
       },
@@ -117,15 +120,36 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     appEndpoint = new Endpoint(config.app, endpointDeps('inbound'));
     const appPicker = new FixedPicker(formatHostPort(config.app), appEndpoint);
     const inboundRouter: RequestRouter = { route: () => appPicker };
-    inboundListener = build('inbound', config.inbound, 'inbound', inboundRouter, config.opaquePorts.has(config.app.port), () => appPicker);
+    inboundListener = build(
+      'inbound',
+      config.inbound,
+      'inbound',
+      inboundRouter,
+      config.opaquePorts.has(config.app.port),
+      () => appPicker,
+    );
   }
   // Outbound: routed by authority through discovery.
-  const outboundListener = build('outbound', config.outbound, 'outbound', directory, false, opaqueFor(undefined));
+  const outboundListener = build(
+    'outbound',
+    config.outbound,
+    'outbound',
+    directory,
+    false,
+    opaqueFor(undefined),
+  );
   // Forward listeners: every connection belongs to one authority.
   const forwardListeners = config.forwards.map((f) => {
     const router: RequestRouter = { route: () => directory.route(f.authority) };
     const port = Number(f.authority.slice(f.authority.lastIndexOf(':') + 1));
-    return build(`forward ${f.authority}`, f.listen, 'outbound', router, config.opaquePorts.has(port), opaqueFor(f.authority));
+    return build(
+      `forward ${f.authority}`,
+      f.listen,
+      'outbound',
+      router,
+      config.opaquePorts.has(port),
+      opaqueFor(f.authority),
+    );
   });
 
   let shutdownStarted: Promise<void> | undefined;
@@ -199,5 +223,12 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     return shutdownStarted;
   }
 
-  return { inbound: inboundAddr, outbound: outboundAddr, admin: adminAddr, forwards: forwardAddrs, shutdown, closed };
+  return {
+    inbound: inboundAddr,
+    outbound: outboundAddr,
+    admin: adminAddr,
+    forwards: forwardAddrs,
+    shutdown,
+    closed,
+  };
 }

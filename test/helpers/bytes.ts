@@ -28,7 +28,9 @@ export function patternStream(total: number, seed = 1): Readable {
   });
 }
 
-export async function sha256Of(stream: AsyncIterable<Buffer | string>): Promise<{ hash: string; bytes: number }> {
+export async function sha256Of(
+  stream: AsyncIterable<Buffer | string>,
+): Promise<{ hash: string; bytes: number }> {
   const h = createHash('sha256');
   let bytes = 0;
   for await (const chunk of stream) {

@@ -1,7 +1,7 @@
 // Origin servers for tests: real HTTP/1.1 and HTTP/2 servers on 127.0.0.1 that count what reaches them.
 import http from 'node:http';
 import http2 from 'node:http2';
-import net from 'node:net';
+import type net from 'node:net';
 import type { TestContext } from 'node:test';
 
 export interface Origin<S> {
@@ -15,11 +15,17 @@ export interface Origin<S> {
 }
 
 async function listen(server: net.Server, t: TestContext | undefined): Promise<number> {
+  // Track raw sockets: upgraded (WebSocket) connections leave the HTTP server's own bookkeeping.
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t?.after(
     () =>
       new Promise<void>((resolve) => {
-        (server as http.Server).closeAllConnections?.();
+        for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   );

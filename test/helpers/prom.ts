@@ -15,13 +15,13 @@ export function parseMetrics(text: string): Sample[] {
     const labels: Record<string, string> = {};
     const body = m[2] ?? '';
     const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/gy;
+    let consumed = 0;
     let lm: RegExpExecArray | null;
     while ((lm = re.exec(body)) !== null) {
       labels[lm[1] as string] = (lm[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+      consumed = re.lastIndex;
     }
-    if (re.lastIndex !== body.length && body.length > 0 && lm === null && re.lastIndex === 0) {
-      throw new Error(`unparseable labels: ${line}`);
-    }
+    if (consumed !== body.length) throw new Error(`unparseable labels: ${line}`);
     out.push({ name: m[1] as string, labels, value: Number(m[3]) });
   }
   return out;
@@ -37,6 +37,10 @@ export function sumOf(samples: readonly Sample[], name: string, match: Record<st
   return total;
 }
 
-export function samplesOf(samples: readonly Sample[], name: string, match: Record<string, string> = {}): Sample[] {
+export function samplesOf(
+  samples: readonly Sample[],
+  name: string,
+  match: Record<string, string> = {},
+): Sample[] {
   return samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v));
 }

@@ -33,7 +33,9 @@ export class ProxyListener {
   private readonly sockets = new Set<net.Socket>();
 
   constructor(private readonly options: ListenerOptions) {
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onConnection(socket));
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+      this.onConnection(socket),
+    );
   }
 
   async listen(): Promise<HostPort> {
@@ -84,7 +86,8 @@ export class ProxyListener {
           socket.destroy();
           break;
         default:
-          if (result.timedOut) options.logger.debug({ listener: options.name }, 'detect timeout: forwarding as opaque TCP');
+          if (result.timedOut)
+            options.logger.debug({ listener: options.name }, 'detect timeout: forwarding as opaque TCP');
           this.forwardOpaque(socket);
       }
     });

@@ -15,10 +15,18 @@ export interface AdminHooks {
 }
 
 function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && (address.startsWith('127.') || address === '::1' || address === '::ffff:127.0.0.1');
+  return (
+    address !== undefined &&
+    (address.startsWith('127.') || address === '::1' || address === '::ffff:127.0.0.1')
+  );
 }
 
-function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  type = 'text/plain; charset=utf-8',
+): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -32,7 +40,11 @@ export function createAdminServer(hooks: AdminHooks): http.Server {
         return;
       case '/ready': {
         const reason = hooks.notReadyReason();
-        send(res, reason === undefined ? 200 : 503, reason === undefined ? 'ready\n' : `not ready: ${reason}\n`);
+        send(
+          res,
+          reason === undefined ? 200 : 503,
+          reason === undefined ? 'ready\n' : `not ready: ${reason}\n`,
+        );
         return;
       }
       case '/live':
@@ -41,7 +53,8 @@ export function createAdminServer(hooks: AdminHooks): http.Server {
       case '/shutdown':
         if (!hooks.shutdownEnabled) return send(res, 404, 'shutdown endpoint is disabled\n');
         if (req.method !== 'POST') return send(res, 405, 'use POST\n');
-        if (!isLoopback(req.socket.remoteAddress)) return send(res, 403, 'shutdown is only allowed from loopback\n');
+        if (!isLoopback(req.socket.remoteAddress))
+          return send(res, 403, 'shutdown is only allowed from loopback\n');
         send(res, 202, 'shutting down\n');
         hooks.shutdown();
         return;

@@ -15,6 +15,6 @@ export function createRandom(seed: Uint32Array = new Uint32Array(randomBytes(16)
     t ^= t << 11;
     t ^= t >>> 8;
     s[0] = t ^ x ^ (x >>> 19);
-    return (s[0] as number) / 4294967296;
+    return s[0] / 4294967296;
   };
 }

@@ -21,7 +21,9 @@ export function openConnection(
   const socket = net.connect({ host: options.address.host, port: options.address.port, noDelay: true });
   let settled = false;
   const timer = setTimeout(() => {
-    const err = Object.assign(new Error(`connect timeout after ${options.timeoutMs} ms`), { code: CONNECT_TIMEOUT_CODE });
+    const err = Object.assign(new Error(`connect timeout after ${options.timeoutMs} ms`), {
+      code: CONNECT_TIMEOUT_CODE,
+    });
     socket.destroy(err);
   }, options.timeoutMs);
   socket.once('connect', () => {

@@ -69,9 +69,10 @@ export class Endpoint implements Balanceable {
       const { address, deps } = this;
       this.h1Pool = new Pool(`http://${this.key}`, {
         connect: (_opts, callback) =>
-          openConnection({ address, timeoutMs: deps.connectTimeoutMs, tcp }, (err, socket) =>
-            err ? callback(err, null) : callback(null, socket as NonNullable<typeof socket>),
-          ),
+          openConnection({ address, timeoutMs: deps.connectTimeoutMs, tcp }, (err, socket) => {
+            if (socket === null) callback(err ?? new Error('connect failed'), null);
+            else callback(null, socket);
+          }),
         pipelining: 1,
         keepAliveTimeout: 10_000,
         headersTimeout: 0,

@@ -32,15 +32,14 @@ export class H2SessionPool {
 
   private open(): PooledSession {
     const authority = `http://${formatHostPort(this.address)}`;
-    const pooled: { session: http2.ClientHttp2Session; connected: boolean } = {
-      session: http2.connect(authority, {
-        createConnection: () => this.connect(pooled),
-        settings: { enablePush: false, initialWindowSize: 1 << 20 },
-        peerMaxConcurrentStreams: 1000,
-      }),
-      connected: false,
-    };
-    const { session } = pooled;
+    // http2.connect calls createConnection synchronously, so the state it updates must exist first.
+    const state = { connected: false };
+    const session = http2.connect(authority, {
+      createConnection: () => this.connect(state),
+      settings: { enablePush: false, initialWindowSize: 1 << 20 },
+      peerMaxConcurrentStreams: 1000,
+    });
+    const pooled: PooledSession = Object.assign(state, { session });
     session.once('connect', () => {
       pooled.connected = true;
       // A bigger connection window than the 64 KiB default keeps many concurrent streams flowing.
@@ -63,9 +62,12 @@ export class H2SessionPool {
   }
 
   private connect(pooled: { connected: boolean }): net.Socket {
-    return openConnection({ address: this.address, timeoutMs: this.connectTimeoutMs, tcp: this.tcp }, (err) => {
-      if (err === null) pooled.connected = true;
-    });
+    return openConnection(
+      { address: this.address, timeoutMs: this.connectTimeoutMs, tcp: this.tcp },
+      (err) => {
+        if (err === null) pooled.connected = true;
+      },
+    );
   }
 
   /** Closes every session gracefully: streams in flight finish, new ones go elsewhere. */

@@ -55,15 +55,15 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   }
 
   start(): void {
-    this.attempt(undefined);
-  }
-
-  private attempt(avoid: Endpoint | undefined): void {
-    const ep = this.picker.pick(avoid);
+    const ep = this.picker.pick();
     if (ep === undefined) {
       this.fail(new ProxyError('MESH_NO_ENDPOINTS', `no available endpoints for ${this.picker.authority}`));
       return;
     }
+    this.attempt(ep);
+  }
+
+  private attempt(ep: Endpoint): void {
     this.attempts++;
     this.endpoint = ep;
     this.series = ep.seriesFor(this.authorityLabel);
@@ -135,9 +135,12 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       this.attempts < this.ctx.maxConnectAttempts &&
       !this.res.destroyed
     ) {
-      (this.series as HttpSeries).requests--;
-      this.attempt(ep);
-      return;
+      const next = this.picker.pick(ep);
+      if (next !== undefined) {
+        (this.series as HttpSeries).requests--;
+        this.attempt(next);
+        return;
+      }
     }
     const perr = toProxyError(err, ep.key);
     if (this.res.headersSent) {

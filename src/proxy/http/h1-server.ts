@@ -36,7 +36,9 @@ export class H1Listener {
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.onUpgrade(req, socket, head),
     );
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
+      this.onClientError(err, socket),
+    );
   }
 
   /** Takes over a connection whose first bytes were detected as HTTP/1 (and pushed back into it). */
@@ -66,19 +68,26 @@ export class H1Listener {
     if (decision instanceof Promise) {
       decision.then(
         (d) => this.forward(req, res, authority, d),
-        (err: unknown) => this.forward(req, res, authority, new ProxyError('MESH_UPSTREAM_ERROR', String(err))),
+        (err: unknown) =>
+          this.forward(req, res, authority, new ProxyError('MESH_UPSTREAM_ERROR', String(err))),
       );
     } else {
       this.forward(req, res, authority, decision);
     }
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, authority: string | undefined, decision: RouteDecision): void {
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    authority: string | undefined,
+    decision: RouteDecision,
+  ): void {
     const { ctx } = this;
     const label = authority ?? '';
     const method = req.method ?? 'GET';
     const route = ctx.metrics.route(ctx.direction, label, inferRoute(method, req.url ?? '/', false));
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     const headers = h1RequestHeaders(req.rawHeaders, req.headers.connection);
     if (decision instanceof ProxyError) {
       const ex = new H1Exchange(req, res, ctx, NO_PICKER, label, route, headers, hasBody);
@@ -101,11 +110,14 @@ export class H1Listener {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const problem = checkRequest(req);
-    const decision = problem === undefined ? this.ctx.router.route(normalizeAuthority(req.headers.host)) : undefined;
+    const decision =
+      problem === undefined ? this.ctx.router.route(normalizeAuthority(req.headers.host)) : undefined;
     const proceed = (d: RouteDecision | undefined): void => {
       if (d === undefined || d instanceof ProxyError) {
         const err = d ?? new ProxyError('MESH_BAD_REQUEST', problem ?? 'bad upgrade request');
-        socket.end(`HTTP/1.1 ${err.code === 'MESH_BAD_REQUEST' ? 400 : 503} Upgrade Failed\r\n${PROXY_ERROR_HEADER}: ${err.headerValue()}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+        socket.end(
+          `HTTP/1.1 ${err.code === 'MESH_BAD_REQUEST' ? 400 : 503} Upgrade Failed\r\n${PROXY_ERROR_HEADER}: ${err.headerValue()}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+        );
         return;
       }
       forwardUpgrade(req, socket, head, d);

@@ -9,7 +9,11 @@ import { h1RequestHeaders } from './headers.js';
 
 type DispatchController = Dispatcher.DispatchController;
 
-function rawHead(status: number, reason: string, headers: Record<string, string | string[] | undefined>): string {
+function rawHead(
+  status: number,
+  reason: string,
+  headers: Record<string, string | string[] | undefined>,
+): string {
   let head = `HTTP/1.1 ${status} ${reason}\r\n`;
   for (const name in headers) {
     const value = headers[name];
@@ -45,10 +49,18 @@ function join(a: Duplex, b: Duplex): void {
   b.once('close', () => a.destroy());
 }
 
-export function forwardUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, picker: EndpointPicker): void {
+export function forwardUpgrade(
+  req: IncomingMessage,
+  client: Duplex,
+  head: Buffer,
+  picker: EndpointPicker,
+): void {
   const ep = picker.pick();
   if (ep === undefined) {
-    rejectUpgrade(client, new ProxyError('MESH_NO_ENDPOINTS', `no available endpoints for ${picker.authority}`));
+    rejectUpgrade(
+      client,
+      new ProxyError('MESH_NO_ENDPOINTS', `no available endpoints for ${picker.authority}`),
+    );
     return;
   }
   const headers = h1RequestHeaders(req.rawHeaders, req.headers.connection);
@@ -59,7 +71,7 @@ export function forwardUpgrade(req: IncomingMessage, client: Duplex, head: Buffe
       controller = c;
     },
     onRequestUpgrade(_c, statusCode, resHeaders, upstream) {
-      client.write(rawHead(statusCode, 'Switching Protocols', resHeaders as Record<string, string | string[]>));
+      client.write(rawHead(statusCode, 'Switching Protocols', resHeaders));
       if (head.length > 0) upstream.write(head);
       join(client, upstream);
     },

@@ -48,19 +48,19 @@ export class H2Exchange {
     if (limit !== undefined) {
       this.deadline = setTimeout(() => this.onDeadline(timeoutMs !== undefined), limit);
     }
-    this.attempt(undefined);
+    const ep = this.picker.pick();
+    if (ep === undefined) {
+      this.fail(new ProxyError('MESH_NO_ENDPOINTS', `no available endpoints for ${this.picker.authority}`));
+      return;
+    }
+    this.attempt(ep);
   }
 
   rejectWith(err: ProxyError): void {
     this.fail(err);
   }
 
-  private attempt(avoid: Endpoint | undefined): void {
-    const ep = this.picker.pick(avoid);
-    if (ep === undefined) {
-      this.fail(new ProxyError('MESH_NO_ENDPOINTS', `no available endpoints for ${this.picker.authority}`));
-      return;
-    }
+  private attempt(ep: Endpoint): void {
     this.attempts++;
     this.endpoint = ep;
     this.series = ep.seriesFor(this.authorityLabel);
@@ -79,7 +79,7 @@ export class H2Exchange {
     }
     this.up = up;
     up.on('response', (headers, flags) => this.onResponse(headers, flags));
-    up.on('trailers', (trailers) => {
+    up.on('trailers', (trailers: IncomingHttpHeaders) => {
       this.trailers = trailers;
     });
     up.on('error', (err) => this.onUpstreamError(err, pooled));
@@ -129,13 +129,22 @@ export class H2Exchange {
       return;
     }
     ep.load.cancel();
+    const rst = this.up?.rstCode ?? NGHTTP2_NO_ERROR;
+    if (pooled.connected && rst !== NGHTTP2_NO_ERROR) {
+      // The upstream reset the stream before answering: pass the same reset on rather than inventing a status.
+      this.finish(true);
+      this.resetDownstream(rst);
+      return;
+    }
     if (!pooled.connected) {
       ep.health.recordConnectFailure();
       const bodyUntouched = this.requestEnded || !this.down.readableDidRead;
-      if (bodyUntouched && this.attempts < this.ctx.maxConnectAttempts) {
+      const next =
+        bodyUntouched && this.attempts < this.ctx.maxConnectAttempts ? this.picker.pick(ep) : undefined;
+      if (next !== undefined) {
         (this.series as HttpSeries).requests--;
         this.detachUpstream();
-        this.attempt(ep);
+        this.attempt(next);
         return;
       }
     }

@@ -20,7 +20,11 @@ export class H2Listener {
 
   constructor(private readonly ctx: HttpContext) {
     this.server = http2.createServer({
-      settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS, initialWindowSize: 1 << 20, enablePush: false },
+      settings: {
+        maxConcurrentStreams: MAX_CONCURRENT_STREAMS,
+        initialWindowSize: 1 << 20,
+        enablePush: false,
+      },
       maxSessionRejectedStreams: 100,
       maxSessionInvalidFrames: 1000,
     });
@@ -74,7 +78,11 @@ export class H2Listener {
     const label = authority ?? '';
     const isGrpc = isGrpcContentType(headers['content-type']);
     const method = headers[':method'] ?? 'GET';
-    const route = ctx.metrics.route(ctx.direction, label, inferRoute(method, headers[':path'] ?? '/', isGrpc));
+    const route = ctx.metrics.route(
+      ctx.direction,
+      label,
+      inferRoute(method, headers[':path'] ?? '/', isGrpc),
+    );
     const ended = (flags & NGHTTP2_FLAG_END_STREAM) !== 0 || stream.readableEnded;
     const picker = decision instanceof ProxyError ? NO_PICKER : decision;
     const ex = new H2Exchange(stream, headers, ended, ctx, picker, label, route, isGrpc);

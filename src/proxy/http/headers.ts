@@ -49,7 +49,9 @@ export function h1RequestHeaders(rawHeaders: readonly string[], connection: stri
  * Response headers from an upstream (undici's parsed object) for the downstream HTTP/1 response: drops
  * hop-by-hop headers; framing (content-length vs chunked) is left to Node's ServerResponse.
  */
-export function h1ResponseHeaders(headers: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+export function h1ResponseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): OutgoingHttpHeaders {
   const extra = connectionTokens(headers['connection']);
   const out: OutgoingHttpHeaders = {};
   for (const name in headers) {

@@ -7,7 +7,11 @@ import { request } from 'undici';
 import { startTestProxy } from '../../helpers/mesh.js';
 import { startHttpOrigin } from '../../helpers/origins.js';
 
-async function runConcurrently(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+async function runConcurrently(
+  n: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -33,7 +37,10 @@ test('an endpoint 50 ms slower than the others gets under 20 % of requests', asy
   });
   const slowShare = (origins[2]?.requests ?? 0) / 400;
   assert.ok(slowShare < 0.2, `slow endpoint got ${(slowShare * 100).toFixed(1)} %`);
-  assert.equal(origins.reduce((n, o) => n + o.requests, 0), 400);
+  assert.equal(
+    origins.reduce((n, o) => n + o.requests, 0),
+    400,
+  );
 });
 
 test('with one endpoint refusing connections, no request fails', async (t) => {
@@ -50,10 +57,17 @@ test('with one endpoint refusing connections, no request fails', async (t) => {
   });
   let failures = 0;
   await runConcurrently(300, 4, async (i) => {
-    const res = await request(`http://${proxy.outbound}/${i}`, { method: i % 2 ? 'POST' : 'GET', headers: { host: 'pool.test' }, body: i % 2 ? 'payload' : null });
+    const res = await request(`http://${proxy.outbound}/${i}`, {
+      method: i % 2 ? 'POST' : 'GET',
+      headers: { host: 'pool.test' },
+      body: i % 2 ? 'payload' : null,
+    });
     if (res.statusCode !== 200) failures++;
     await res.body.dump();
   });
   assert.equal(failures, 0);
-  assert.equal(origins.reduce((n, o) => n + o.requests, 0), 300);
+  assert.equal(
+    origins.reduce((n, o) => n + o.requests, 0),
+    300,
+  );
 });

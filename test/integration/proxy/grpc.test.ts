@@ -60,7 +60,9 @@ async function startGrpcServer(t: { after(fn: () => unknown): void }): Promise<s
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   t.after(() => server.forceShutdown());
   return `127.0.0.1:${port}`;
@@ -99,8 +101,14 @@ test('unary call with metadata, and an error status with message and trailing me
   assert.equal(String(err.metadata.get('x-reason')[0]), 'not-here');
 
   const m = await proxy.metrics();
-  assert.equal(sumOf(m, 'response_total', { direction: 'outbound', grpc_status: '0', classification: 'success' }), 1);
-  assert.equal(sumOf(m, 'response_total', { direction: 'outbound', grpc_status: '5', classification: 'failure' }), 1);
+  assert.equal(
+    sumOf(m, 'response_total', { direction: 'outbound', grpc_status: '0', classification: 'success' }),
+    1,
+  );
+  assert.equal(
+    sumOf(m, 'response_total', { direction: 'outbound', grpc_status: '5', classification: 'failure' }),
+    1,
+  );
   assert.equal(sumOf(m, 'route_response_total', { route: '/test.Echo/Fail', grpc_status: '5' }), 1);
 });
 
@@ -147,8 +155,11 @@ test('an exceeded deadline ends as DEADLINE_EXCEEDED', async (t) => {
   const { client, proxy } = await setup(t);
   const started = Date.now();
   const err = await new Promise<grpc.ServiceError>((resolve) =>
-    client.slow(Buffer.from('x'), new grpc.Metadata(), { deadline: Date.now() + 300 }, (e: grpc.ServiceError) =>
-      resolve(e),
+    client.slow(
+      Buffer.from('x'),
+      new grpc.Metadata(),
+      { deadline: Date.now() + 300 },
+      (e: grpc.ServiceError) => resolve(e),
     ),
   );
   assert.equal(err.code, grpc.status.DEADLINE_EXCEEDED);

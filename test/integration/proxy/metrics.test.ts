@@ -32,10 +32,18 @@ test('golden metrics count a known request mix exactly, on both proxies', async 
     assert.equal(sumOf(m, 'response_total', { ...base, status_code: '201', classification: 'success' }), 10);
     assert.equal(sumOf(m, 'response_total', { ...base, status_code: '500', classification: 'failure' }), 5);
     assert.equal(sumOf(m, 'route_request_total', { ...base, route: 'GET /users/{id}' }), 30);
-    assert.equal(sumOf(m, 'route_response_total', { ...base, route: 'GET /users/{id}', status_code: '200' }), 30);
+    assert.equal(
+      sumOf(m, 'route_response_total', { ...base, route: 'GET /users/{id}', status_code: '200' }),
+      30,
+    );
     assert.equal(sumOf(m, 'route_response_total', { ...base, route: 'POST /users', status_code: '201' }), 10);
     assert.equal(
-      sumOf(m, 'route_response_total', { ...base, route: 'GET /fail', status_code: '500', classification: 'failure' }),
+      sumOf(m, 'route_response_total', {
+        ...base,
+        route: 'GET /fail',
+        status_code: '500',
+        classification: 'failure',
+      }),
       5,
     );
     // Histogram counts equal request counts, per status and in the +Inf bucket.

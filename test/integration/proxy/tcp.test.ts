@@ -74,17 +74,30 @@ test('a server-first protocol on an opaque port gets its banner without waiting 
   const fwdPort = await freePort();
   await startTestProxy(t, {
     endpoints: { 'mail.test:2525': [server.inbound] },
-    args: ['--forward', `127.0.0.1:${fwdPort}=mail.test:2525`, '--opaque-ports', '2525', '--detect-timeout', '30s'],
+    args: [
+      '--forward',
+      `127.0.0.1:${fwdPort}=mail.test:2525`,
+      '--opaque-ports',
+      '2525',
+      '--detect-timeout',
+      '30s',
+    ],
   });
   const started = Date.now();
   const transcript = await new Promise<string>((resolve, reject) => {
     const c = net.connect(fwdPort, '127.0.0.1');
     let out = '';
+    let step = 0;
     c.setEncoding('utf8');
     c.on('data', (d: string) => {
       out += d;
-      if (out.endsWith('ready\r\n')) c.write('HELO me\r\n');
-      else if (out.includes('250 ok HELO me')) c.write('QUIT\r\n');
+      if (step === 0 && out.endsWith('ready\r\n')) {
+        step = 1;
+        c.write('HELO me\r\n');
+      } else if (step === 1 && out.includes('250 ok HELO me')) {
+        step = 2;
+        c.write('QUIT\r\n');
+      }
     });
     c.on('end', () => resolve(out));
     c.on('error', reject);
