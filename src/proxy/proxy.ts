@@ -17,6 +17,7 @@ import { H1Listener } from './http/h1-server.js';
 import { H2Listener } from './http/h2-server.js';
 import { ProxyMetrics, type Direction } from './metrics/proxy-metrics.js';
 import { ServiceDirectory } from './outbound/directory.js';
+import { NO_TAP, type TapHook } from './tap/hook.js';
 
 /** Connect attempts per request across endpoints (the first try and up to two failovers). */
 const MAX_CONNECT_ATTEMPTS = 3;
@@ -38,6 +39,8 @@ const random = createRandom();
 export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
   const metrics = new ProxyMetrics({ authorityLimit: config.authorityLimit, routeLimit: config.routeLimit });
   let draining = false;
+  // Replaced by the tap server once it exists; until then no request pays for tap.
+  const tap: TapHook = NO_TAP;
   const isDraining = (): boolean => draining;
 
   const endpointDeps = (direction: Direction) => ({
@@ -77,6 +80,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     responseTimeoutMs: config.responseTimeoutMs,
     maxConnectAttempts: MAX_CONNECT_ATTEMPTS,
     draining: isDraining,
+    tap,
   });
 
   const listeners: ProxyListener[] = [];

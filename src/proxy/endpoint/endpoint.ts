@@ -36,7 +36,7 @@ export class Endpoint implements Balanceable {
   private h2Pool: H2SessionPool | undefined;
   private readonly series = new Map<string, HttpSeries>();
   /** Value of the tls label for traffic to this endpoint. */
-  readonly tls = 'false';
+  tls: string = 'false';
 
   constructor(
     readonly address: HostPort,

@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Direction, ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { ProxyError } from '../errors.js';
 import type { EndpointPicker } from '../endpoint/picker.js';
+import type { TapHook } from '../tap/hook.js';
 
 /** Where a request goes: a picker for its endpoints, or the reason it cannot go anywhere. */
 export type RouteDecision = EndpointPicker | ProxyError;
@@ -23,4 +24,5 @@ export interface HttpContext {
   readonly maxConnectAttempts: number;
   /** True once the proxy is draining: responses then ask clients to close their connections. */
   draining(): boolean;
+  readonly tap: TapHook;
 }

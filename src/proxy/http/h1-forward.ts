@@ -11,6 +11,7 @@ import { NO_GRPC_STATUS, type HttpSeries, type RouteSeries } from '../metrics/pr
 import type { HttpContext } from './context.js';
 import { isFailure } from './grpc.js';
 import { h1ResponseHeaders } from './headers.js';
+import type { TapExchange } from '../tap/hook.js';
 
 type DispatchController = Dispatcher.DispatchController;
 
@@ -38,6 +39,8 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   private ttfbMs = -1;
   private status = 0;
   private attempts = 0;
+  private tap: TapExchange | undefined;
+  private responseBytes = 0;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -46,6 +49,7 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     private readonly picker: EndpointPicker,
     private readonly authorityLabel: string,
     private readonly route: RouteSeries,
+    private readonly routeLabel: string,
     private readonly headers: string[],
     private readonly hasBody: boolean,
   ) {
@@ -65,6 +69,7 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
 
   private attempt(ep: Endpoint): void {
     this.attempts++;
+    if (this.attempts === 1 && this.ctx.tap.active) this.startTap(ep);
     this.endpoint = ep;
     this.series = ep.seriesFor(this.authorityLabel);
     this.series.requests++;
@@ -106,9 +111,11 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     const out = h1ResponseHeaders(headers);
     if (this.ctx.draining()) out['connection'] = 'close';
     this.res.writeHead(statusCode, statusMessage, out);
+    this.tap?.responseStarted(statusCode, headers);
   }
 
   onResponseData(controller: DispatchController, chunk: Buffer): void {
+    this.responseBytes += chunk.length;
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', resumeUpstream);
@@ -195,9 +202,34 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     this.finish(status, true);
   }
 
+  private startTap(ep: Endpoint): void {
+    const { req } = this;
+    this.tap = this.ctx.tap.start({
+      direction: this.ctx.direction,
+      sourceIp: req.socket.remoteAddress ?? '',
+      sourcePort: req.socket.remotePort ?? 0,
+      destinationIp: ep.address.host,
+      destinationPort: ep.address.port,
+      destinationLabels: ep.meta.labels,
+      tls: ep.tls === 'true',
+      method: req.method ?? 'GET',
+      scheme: 'http',
+      authority: this.authorityLabel,
+      path: req.url ?? '/',
+      route: this.routeLabel,
+      headers: req.headers,
+    });
+  }
+
   private finish(status: number, failure: boolean): void {
     if (this.done) return;
     this.done = true;
+    this.tap?.responseEnded(
+      undefined,
+      this.responseBytes,
+      undefined,
+      status === 0 || this.res.destroyed ? 1 : 0,
+    );
     this.record(status, failure);
     if (this.endpoint !== undefined && status !== 0) this.endpoint.health.recordResponse(failure);
   }

@@ -85,23 +85,24 @@ export class H1Listener {
     const { ctx } = this;
     const label = authority ?? '';
     const method = req.method ?? 'GET';
-    const route = ctx.metrics.route(ctx.direction, label, inferRoute(method, req.url ?? '/', false));
+    const routeLabel = inferRoute(method, req.url ?? '/', false);
+    const route = ctx.metrics.route(ctx.direction, label, routeLabel);
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     const headers = h1RequestHeaders(req.rawHeaders, req.headers.connection);
     if (decision instanceof ProxyError) {
-      const ex = new H1Exchange(req, res, ctx, NO_PICKER, label, route, headers, hasBody);
+      const ex = new H1Exchange(req, res, ctx, NO_PICKER, label, route, routeLabel, headers, hasBody);
       ex.rejectWith(decision);
       req.resume();
       return;
     }
-    new H1Exchange(req, res, ctx, decision, label, route, headers, hasBody).start();
+    new H1Exchange(req, res, ctx, decision, label, route, routeLabel, headers, hasBody).start();
   }
 
   private reject(req: IncomingMessage, res: ServerResponse, err: ProxyError): void {
     const { ctx } = this;
     const route = ctx.metrics.route(ctx.direction, OTHER_LABEL, 'invalid');
-    const ex = new H1Exchange(req, res, ctx, NO_PICKER, OTHER_LABEL, route, [], false);
+    const ex = new H1Exchange(req, res, ctx, NO_PICKER, OTHER_LABEL, route, 'invalid', [], false);
     // The connection cannot be trusted to frame another request correctly.
     res.shouldKeepAlive = false;
     ex.rejectWith(err);

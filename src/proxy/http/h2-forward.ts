@@ -10,6 +10,7 @@ import { NO_GRPC_STATUS, type HttpSeries, type RouteSeries } from '../metrics/pr
 import type { HttpContext } from './context.js';
 import { grpcStatusOf, isFailure, parseGrpcTimeout } from './grpc.js';
 import { h2ForwardHeaders } from './headers.js';
+import type { TapExchange } from '../tap/hook.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -26,6 +27,8 @@ export class H2Exchange {
   private attempts = 0;
   private done = false;
   private deadline: NodeJS.Timeout | undefined;
+  private tap: TapExchange | undefined;
+  private responseBytes = 0;
 
   constructor(
     private readonly down: ServerHttp2Stream,
@@ -35,6 +38,7 @@ export class H2Exchange {
     private readonly picker: EndpointPicker,
     private readonly authorityLabel: string,
     private readonly route: RouteSeries,
+    private readonly routeLabel: string,
     private readonly isGrpc: boolean,
   ) {
     route.requests++;
@@ -62,6 +66,7 @@ export class H2Exchange {
 
   private attempt(ep: Endpoint): void {
     this.attempts++;
+    if (this.attempts === 1 && this.ctx.tap.active) this.startTap(ep);
     this.endpoint = ep;
     this.series = ep.seriesFor(this.authorityLabel);
     this.series.requests++;
@@ -101,6 +106,8 @@ export class H2Exchange {
     this.status = Number(headers[':status']) || 0;
     const out = h2ForwardHeaders(headers);
     const up = this.up as ClientHttp2Stream;
+    this.tap?.responseStarted(this.status, headers);
+    if (this.tap !== undefined) up.on('data', (chunk: Buffer) => (this.responseBytes += chunk.length));
     if (flags & NGHTTP2_FLAG_END_STREAM) {
       // Trailers-only (typical for gRPC errors): the status is in the headers and there is no body.
       this.grpcStatus = grpcStatusOf(headers);
@@ -244,11 +251,32 @@ export class H2Exchange {
     if (!this.requestEnded) down.resume();
   }
 
+  private startTap(ep: Endpoint): void {
+    const socket = this.down.session?.socket;
+    const h = this.reqHeaders;
+    this.tap = this.ctx.tap.start({
+      direction: this.ctx.direction,
+      sourceIp: socket?.remoteAddress ?? '',
+      sourcePort: socket?.remotePort ?? 0,
+      destinationIp: ep.address.host,
+      destinationPort: ep.address.port,
+      destinationLabels: ep.meta.labels,
+      tls: ep.tls === 'true',
+      method: String(h[':method'] ?? 'GET'),
+      scheme: String(h[':scheme'] ?? 'http'),
+      authority: this.authorityLabel,
+      path: String(h[':path'] ?? '/'),
+      route: this.routeLabel,
+      headers: h,
+    });
+  }
+
   private finish(errored: boolean): void {
     if (this.done) return;
     this.done = true;
     if (this.deadline !== undefined) clearTimeout(this.deadline);
     const grpc = this.grpcStatus ?? (this.isGrpc && errored ? 2 : undefined);
+    this.tap?.responseEnded(grpc, this.responseBytes, this.trailers, errored && this.status === 0 ? 1 : 0);
     const failure = errored || isFailure(this.status, grpc);
     const latency = this.ttfbMs >= 0 ? this.ttfbMs : performance.now() - this.startedAt;
     const grpcLabel = grpc ?? NO_GRPC_STATUS;

@@ -78,14 +78,11 @@ export class H2Listener {
     const label = authority ?? '';
     const isGrpc = isGrpcContentType(headers['content-type']);
     const method = headers[':method'] ?? 'GET';
-    const route = ctx.metrics.route(
-      ctx.direction,
-      label,
-      inferRoute(method, headers[':path'] ?? '/', isGrpc),
-    );
+    const routeLabel = inferRoute(method, headers[':path'] ?? '/', isGrpc);
+    const route = ctx.metrics.route(ctx.direction, label, routeLabel);
     const ended = (flags & NGHTTP2_FLAG_END_STREAM) !== 0 || stream.readableEnded;
     const picker = decision instanceof ProxyError ? NO_PICKER : decision;
-    const ex = new H2Exchange(stream, headers, ended, ctx, picker, label, route, isGrpc);
+    const ex = new H2Exchange(stream, headers, ended, ctx, picker, label, route, routeLabel, isGrpc);
     if (decision instanceof ProxyError) ex.rejectWith(decision);
     else ex.start();
   }
