@@ -1,6 +1,7 @@
 // The meshctl program: builds the command tree and runs it, mapping every outcome to an exit code.
 import { Command } from '@commander-js/extra-typings';
 import { VERSION } from '../common/version.js';
+import { registerControl } from './commands/control.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVersion(program);
   registerProxy(program);
+  registerControl(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
   return program;

@@ -36,6 +36,13 @@ export interface ProxyConfig {
   readonly authorityLimit: number;
   readonly forwards: readonly ForwardSpec[];
   readonly shutdownEndpoint: boolean;
+  /** The control plane's Destination API; undefined means static endpoints only. */
+  readonly controlPlane: HostPort | undefined;
+  readonly discoveryIdleTimeoutMs: number;
+  /** Who this proxy serves, for discovery context, tap metadata and logs. */
+  readonly namespace: string;
+  readonly workload: string;
+  readonly pod: string;
 }
 
 const address = (text: string, what: string): HostPort => parseHostPort(text, what);
@@ -180,6 +187,47 @@ export const PROXY_SETTINGS = {
     repeatable: true,
     parse: parseForwards,
   },
+  controlPlane: {
+    flag: 'control-plane',
+    env: 'MESH_PROXY_CONTROL_PLANE',
+    valueName: 'addr',
+    description:
+      "the control plane's Destination API (e.g. 127.0.0.1:8086); authorities resolve there first, the endpoints file is the fallback",
+    parse: address,
+  },
+  discoveryIdleTimeout: {
+    flag: 'discovery-idle-timeout',
+    env: 'MESH_PROXY_DISCOVERY_IDLE_TIMEOUT',
+    valueName: 'duration',
+    description:
+      'stop watching an authority in the Destination API after it has had no requests for this long',
+    defaultText: '60s',
+    parse: duration,
+  },
+  namespace: {
+    flag: 'namespace',
+    env: 'MESH_PROXY_NAMESPACE',
+    valueName: 'name',
+    description: 'namespace of the workload this proxy serves',
+    defaultText: 'default',
+    parse: (text: string) => text,
+  },
+  workload: {
+    flag: 'workload',
+    env: 'MESH_PROXY_WORKLOAD',
+    valueName: 'name',
+    description: 'workload (deployment) this proxy serves',
+    defaultText: '',
+    parse: (text: string) => text,
+  },
+  pod: {
+    flag: 'pod',
+    env: 'MESH_PROXY_POD',
+    valueName: 'name',
+    description: 'instance (pod) name this proxy serves',
+    defaultText: '',
+    parse: (text: string) => text,
+  },
   shutdownEndpoint: {
     flag: 'shutdown-endpoint',
     env: 'MESH_PROXY_SHUTDOWN_ENDPOINT',
@@ -212,6 +260,14 @@ export function resolveProxyConfig(flags: SettingValues, env: NodeJS.ProcessEnv)
     authorityLimit: required(resolveSetting(s.authorityLimit, flags, env), 'authority-limit'),
     forwards: resolveSetting(s.forward, flags, env) ?? [],
     shutdownEndpoint: resolveSetting(s.shutdownEndpoint, flags, env) ?? true,
+    controlPlane: resolveSetting(s.controlPlane, flags, env),
+    discoveryIdleTimeoutMs: required(
+      resolveSetting(s.discoveryIdleTimeout, flags, env),
+      'discovery-idle-timeout',
+    ),
+    namespace: resolveSetting(s.namespace, flags, env) ?? 'default',
+    workload: resolveSetting(s.workload, flags, env) ?? '',
+    pod: resolveSetting(s.pod, flags, env) ?? '',
   };
   if (cfg.detectTimeoutMs <= 0) {
     throw new UsageError('MESH_BAD_SETTING', 'detect-timeout must be greater than 0');

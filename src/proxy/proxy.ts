@@ -17,10 +17,13 @@ import { H1Listener } from './http/h1-server.js';
 import { H2Listener } from './http/h2-server.js';
 import { ProxyMetrics, type Direction } from './metrics/proxy-metrics.js';
 import { ServiceDirectory } from './outbound/directory.js';
+import { DestinationDiscovery } from './discovery/destination-client.js';
 import { NO_TAP, type TapHook } from './tap/hook.js';
 
 /** Connect attempts per request across endpoints (the first try and up to two failovers). */
 const MAX_CONNECT_ATTEMPTS = 3;
+/** How long a request for a new authority waits for the control plane before deciding without it. */
+const FIRST_ANSWER_TIMEOUT_MS = 3000;
 
 export interface RunningProxy {
   readonly inbound: HostPort | undefined;
@@ -57,11 +60,11 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     stopWatching = watchEndpointFile(
       config.endpointsFile,
       (map) => {
-        for (const authority of directory.authorities()) {
-          if (!map.has(authority)) directory.removeService(authority);
+        for (const authority of directory.staticAuthorities()) {
+          if (!map.has(authority)) directory.setStaticEndpoints(authority, undefined);
         }
         for (const [authority, addrs] of map) {
-          directory.setEndpoints(
+          directory.setStaticEndpoints(
             authority,
             addrs.map((address) => ({ address })),
           );
@@ -70,6 +73,23 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       },
       (err) => logger.warn({ file: config.endpointsFile, err: err.message }, 'endpoints file change ignored'),
     );
+  }
+
+  let discovery: DestinationDiscovery | undefined;
+  if (config.controlPlane !== undefined) {
+    discovery = new DestinationDiscovery({
+      controlPlane: config.controlPlane,
+      contextToken: JSON.stringify({ ns: config.namespace, workload: config.workload, pod: config.pod }),
+      idleTimeoutMs: config.discoveryIdleTimeoutMs,
+      firstAnswerTimeoutMs: FIRST_ANSWER_TIMEOUT_MS,
+      directory,
+      logger,
+      clock,
+      random,
+    });
+    directory.useDiscovery(discovery);
+    const d = discovery;
+    metrics.addCollector((w) => d.collect(w));
   }
 
   const makeContext = (direction: Direction, router: RequestRouter): HttpContext => ({
@@ -165,7 +185,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     notReadyReason: () => (draining ? 'draining' : undefined),
     shutdownEnabled: config.shutdownEndpoint,
     shutdown: () => void shutdown('admin /shutdown'),
-    debug: () => ({ outbound: directory.snapshot(), draining }),
+    debug: () => ({ outbound: directory.snapshot(), discovery: discovery?.snapshot() ?? null, draining }),
   });
 
   const bound: HostPort[] = [];
@@ -214,6 +234,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       for (const h of httpListeners) h.closeAll();
       for (const l of listeners) l.destroyAll();
       stopWatching?.();
+      discovery?.close();
       directory.destroy();
       appEndpoint?.destroy();
       admin.closeAllConnections();

@@ -11,6 +11,8 @@ import type { H2Listener } from '../http/h2-server.js';
 import type { Direction, ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { connectTcp, forwardTcp } from '../tcp/forward.js';
 
+type OpaqueTarget = EndpointPicker | ProxyError | undefined;
+
 export interface ListenerOptions {
   readonly name: string;
   readonly address: HostPort;
@@ -25,7 +27,7 @@ export interface ListenerOptions {
   /** True when connections here skip detection (the destination port is opaque). */
   readonly opaque: boolean;
   /** Where opaque (and, until mTLS, TLS) connections go; undefined or an error when they have nowhere to go. */
-  readonly opaqueTarget: () => EndpointPicker | ProxyError | undefined;
+  readonly opaqueTarget: () => OpaqueTarget | Promise<OpaqueTarget>;
 }
 
 export class ProxyListener {
@@ -95,6 +97,14 @@ export class ProxyListener {
 
   private forwardOpaque(socket: net.Socket): void {
     const target = this.options.opaqueTarget();
+    if (target instanceof Promise) {
+      void target.then((t) => this.forwardOpaqueTo(socket, t));
+    } else {
+      this.forwardOpaqueTo(socket, target);
+    }
+  }
+
+  private forwardOpaqueTo(socket: net.Socket, target: OpaqueTarget): void {
     if (target === undefined || target instanceof ProxyError) {
       this.options.logger.debug(
         { listener: this.options.name, reason: target?.message ?? 'no destination for opaque traffic' },

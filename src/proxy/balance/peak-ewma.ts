@@ -64,12 +64,22 @@ export class PeakEwma {
     this.release();
     const now = this.clock.now();
     // A clock that steps back (or a bogus startedAt) must not produce a negative RTT.
-    this.observe(Math.max(0, now - startedAt), now);
+    this.observe(Math.max(0, now - startedAt), now, startedAt);
   }
 
   /** Marks a request as finished without observing an RTT (e.g. it failed before any response). */
   cancel(): void {
     this.release();
+  }
+
+  /**
+   * Restarts the estimate at `rttMs` as of now. Used for an endpoint that joins a set already carrying
+   * traffic: starting it at the set's typical latency, rather than the default RTT, lets it take its share at
+   * once instead of after the default decays (tens of seconds when peers answer in a millisecond).
+   */
+  seed(rttMs: number): void {
+    this.stored = Math.max(0, rttMs);
+    this.observedAt = this.clock.now();
   }
 
   /** The current estimate (decayed to now) in ms. */
@@ -81,10 +91,21 @@ export class PeakEwma {
     return this.estimate() * (this.pending + 1);
   }
 
-  private observe(rtt: number, now: number): void {
-    const w = this.decayFactor(now);
-    const decayed = this.stored * w;
-    this.stored = rtt > decayed ? rtt : decayed * w + rtt * (1 - w);
+  private observe(rtt: number, now: number, startedAt: number): void {
+    const decayed = this.stored * this.decayFactor(now);
+    {
+      // As tower does (it decays the estimate on every read, i.e. when the request was picked): the decayed
+      // estimate plus the RTT weighted by the time since the estimate was last brought up to date — this
+      // request's start or the last observation, whichever is later. An observed endpoint thus always sits
+      // slightly above an idle one with the same history, so tied endpoints alternate. (Decaying the
+      // estimate once more before blending, as an earlier version did, pushed a used endpoint below an idle
+      // one and let it win every pick while the others starved.)
+      const since = now - Math.max(this.observedAt, startedAt);
+      const w = since > 0 ? Math.exp(-since / this.decayMs) : 1;
+      // max() is the peak rule: a response slower than the estimate replaces it. Taking the larger of the two
+      // also keeps the result monotonic in the RTT: a faster response never leaves a higher estimate.
+      this.stored = Math.max(rtt, decayed + rtt * (1 - w));
+    }
     this.observedAt = now;
   }
 

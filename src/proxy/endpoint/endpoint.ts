@@ -23,6 +23,8 @@ export interface EndpointMeta {
   /** Metric labels describing the destination (dst_workload, dst_namespace, …). */
   readonly labels: LabelSet;
   readonly weight: number;
+  /** The identity the endpoint's proxy presents, when it is meshed. */
+  readonly identity?: string;
 }
 
 export const NO_META: EndpointMeta = { labels: {}, weight: 1 };
@@ -47,6 +49,12 @@ export class Endpoint implements Balanceable {
     this.meta = meta;
     this.load = new PeakEwma({ defaultRttMs: DEFAULT_RTT_MS, decayMs: DEFAULT_DECAY_MS }, deps.clock);
     this.health = new EndpointHealth(deps.clock, deps.random);
+  }
+
+  /** Discovery changed what it knows about the endpoint: metric series pick up the new labels. */
+  setMeta(meta: EndpointMeta): void {
+    if (JSON.stringify(meta.labels) !== JSON.stringify(this.meta.labels)) this.series.clear();
+    this.meta = meta;
   }
 
   available(now: number): boolean {

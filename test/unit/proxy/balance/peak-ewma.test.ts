@@ -40,20 +40,38 @@ test('an RTT above the decayed estimate replaces it at once (the peak)', () => {
   assert.equal(ewma.estimate(), 37);
 });
 
-test('an RTT below the decayed estimate is blended with weight exp(-elapsed/decay)', () => {
+test('an RTT below the decayed estimate adds rtt·(1 − w), w covering only the request itself', () => {
   const clock = new FakeClock(0);
   const ewma = new PeakEwma(OPTIONS, clock);
   observe(ewma, clock, 100, 100);
-  // 5 s later: w = e^-0.5; decayed = 100w = 60.653…; blended = decayed·w + 20·(1 − w).
+  // 5 s later a 20 ms response: decayed = 100·e^-0.5; the request lasted 20 ms, so w = e^(-20/10000).
   observe(ewma, clock, 5_100, 20);
-  near(ewma.estimate(), 44.65733092289157, 'after blend');
-  // The blend lies between the new RTT and the decayed estimate.
-  assert.ok(ewma.estimate() > 20 && ewma.estimate() < 60.65306597126334);
-  // Back-to-back observations barely move it (w ≈ 1), but a peak still wins.
+  const decayed = 100 * Math.exp(-0.5);
+  near(ewma.estimate(), decayed + 20 * (1 - Math.exp(-0.002)), 'after blend');
+  // An observed endpoint sits above an idle one with the same history (so tied endpoints alternate).
+  assert.ok(ewma.estimate() > decayed);
+  // Back-to-back observations barely move it, but a peak still wins.
+  const before = ewma.estimate();
   observe(ewma, clock, 5_101, 1);
-  near(ewma.estimate(), 44.65733092289157 * Math.exp(-2e-4) + 1 * (1 - Math.exp(-1e-4)), 'dense');
+  near(ewma.estimate(), before * Math.exp(-1e-4) + 1 * (1 - Math.exp(-1e-4)), 'dense');
   observe(ewma, clock, 5_102, 80);
   assert.equal(ewma.estimate(), 80);
+});
+
+test('two tied endpoints picked alternately share sequential traffic evenly', () => {
+  const clock = new FakeClock(0);
+  const a = new PeakEwma(OPTIONS, clock);
+  const b = new PeakEwma(OPTIONS, clock);
+  let countA = 0;
+  for (let i = 0; i < 1000; i++) {
+    const pickA = a.cost() <= b.cost();
+    const chosen = pickA ? a : b;
+    if (pickA) countA++;
+    const started = chosen.start();
+    clock.advance(1);
+    chosen.finish(started);
+  }
+  assert.ok(countA > 400 && countA < 600, `a got ${countA} of 1000`);
 });
 
 test('a faster response never leaves a higher estimate than a slower one', () => {
