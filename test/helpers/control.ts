@@ -59,7 +59,7 @@ export async function startTestControl(
   options: { components?: string[]; grpcPort?: number; args?: string[] } = {},
 ): Promise<TestControlPlane> {
   const [grpcPort, adminPort] = await freePorts(2);
-  const port = options.grpcPort ?? (grpcPort);
+  const port = options.grpcPort ?? grpcPort;
   const proc = startMeshctl(t, [
     'control',
     ...(options.components ?? []),

@@ -4,6 +4,7 @@ import type { Direction, ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { ProxyError } from '../errors.js';
 import type { EndpointPicker } from '../endpoint/picker.js';
 import type { TapHook } from '../tap/hook.js';
+import type { Profile } from '../route/profile.js';
 
 /** Where a request goes: a picker for its endpoints, or the reason it cannot go anywhere. */
 export type RouteDecision = EndpointPicker | ProxyError;
@@ -11,6 +12,8 @@ export type RouteDecision = EndpointPicker | ProxyError;
 export interface RequestRouter {
   /** Decides a request's destination from its normalised authority (undefined when it had none). */
   route(authority: string | undefined): RouteDecision | Promise<RouteDecision>;
+  /** The authority's service profile, if discovery gave one. */
+  profile?(authority: string): Profile | undefined;
 }
 
 export interface HttpContext {

@@ -30,9 +30,3 @@ export function grpcStatusOf(headers: Record<string, unknown> | undefined): numb
   const n = Number(value);
   return Number.isInteger(n) && n >= 0 && n <= 16 ? n : undefined;
 }
-
-/** Failure classification (as Linkerd's default classifier): any non-OK gRPC status, else HTTP 5xx. */
-export function isFailure(status: number, grpcStatus: number | undefined): boolean {
-  if (grpcStatus !== undefined) return grpcStatus !== 0;
-  return status >= 500;
-}

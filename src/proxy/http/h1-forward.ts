@@ -1,17 +1,18 @@
 // Forwards one HTTP/1.1 request to an endpoint's undici pool and streams the response back. The exchange
 // object is itself the undici handler, so the happy path allocates no closures; bodies are streamed with
-// back-pressure both ways and never buffered.
+// back-pressure both ways and never buffered, except a retryable request's body (≤ 64 KiB), which is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import type { EndpointPicker } from '../endpoint/picker.js';
 import { ProxyError, PROXY_ERROR_HEADER, httpStatusFor, isConnectFailure, toProxyError } from '../errors.js';
-import { NO_GRPC_STATUS, type HttpSeries, type RouteSeries } from '../metrics/proxy-metrics.js';
-import type { HttpContext } from './context.js';
-import { isFailure } from './grpc.js';
-import { h1ResponseHeaders } from './headers.js';
+import { NO_GRPC_STATUS, type HttpSeries } from '../metrics/proxy-metrics.js';
+import { classifyResponse } from '../route/profile.js';
 import type { TapExchange } from '../tap/hook.js';
+import type { HttpContext } from './context.js';
+import { h1ResponseHeaders } from './headers.js';
+import { MAX_RETRIES, type RequestPlan } from './plan.js';
 
 type DispatchController = Dispatcher.DispatchController;
 
@@ -29,6 +30,9 @@ function onDownstreamClose(this: ResponseWithExchange): void {
   if (ex !== undefined && !ex.done) ex.abortUpstream();
 }
 
+/** A request body: streamed from the client, buffered (retryable requests), or none. */
+export type RequestBody = 'stream' | Buffer | null;
+
 export class H1Exchange implements Dispatcher.DispatchHandler {
   controller: DispatchController | null = null;
   done = false;
@@ -39,6 +43,9 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   private ttfbMs = -1;
   private status = 0;
   private attempts = 0;
+  private retries = 0;
+  /** True while a failed response is being drained before a retry: nothing of it reaches the client. */
+  private discarding = false;
   private tap: TapExchange | undefined;
   private responseBytes = 0;
 
@@ -48,14 +55,14 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     private readonly ctx: HttpContext,
     private readonly picker: EndpointPicker,
     private readonly authorityLabel: string,
-    private readonly route: RouteSeries,
-    private readonly routeLabel: string,
+    private readonly plan: RequestPlan,
     private readonly headers: string[],
-    private readonly hasBody: boolean,
+    private readonly body: RequestBody,
   ) {
     res[kExchange] = this;
     res.on('close', onDownstreamClose);
-    route.requests++;
+    plan.route.requests++;
+    plan.budget?.deposit();
   }
 
   start(): void {
@@ -80,14 +87,20 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
         path: req.url ?? '/',
         method: req.method ?? 'GET',
         headers: this.headers,
-        body: this.hasBody ? req : null,
-        headersTimeout: this.ctx.responseTimeoutMs,
+        body: this.body === 'stream' ? req : this.body,
+        headersTimeout: this.remainingMs(),
         bodyTimeout: 0,
         // Never let the pool decide idempotency-based pipelining: one request per connection turn.
         blocking: true,
       },
       this,
     );
+  }
+
+  /** Time left before the request's deadline (0 = no deadline; at least 1 ms once there is one). */
+  private remainingMs(): number {
+    if (this.plan.timeoutMs <= 0) return 0;
+    return Math.max(1, this.plan.timeoutMs - (performance.now() - this.startedAt));
   }
 
   onRequestStart(controller: DispatchController): void {
@@ -106,8 +119,13 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     const ep = this.endpoint as Endpoint;
     ep.load.finish(this.rttStart);
     ep.health.recordConnectSuccess();
-    this.ttfbMs = performance.now() - this.startedAt;
     this.status = statusCode;
+    if (classifyResponse(this.plan.profileRoute, statusCode, undefined) && this.mayRetry()) {
+      // Drain this response quietly; the request goes out again when it has ended.
+      this.discarding = true;
+      return;
+    }
+    this.ttfbMs = performance.now() - this.startedAt;
     const out = h1ResponseHeaders(headers);
     if (this.ctx.draining()) out['connection'] = 'close';
     this.res.writeHead(statusCode, statusMessage, out);
@@ -115,6 +133,7 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: DispatchController, chunk: Buffer): void {
+    if (this.discarding) return;
     this.responseBytes += chunk.length;
     if (!this.res.write(chunk)) {
       controller.pause();
@@ -123,18 +142,24 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.discarding) {
+      this.discarding = false;
+      this.retry(this.status, performance.now() - this.startedAt);
+      return;
+    }
     this.res.end();
-    this.finish(this.status, isFailure(this.status, undefined));
+    this.finish(this.status, classifyResponse(this.plan.profileRoute, this.status, undefined));
   }
 
   onResponseError(_controller: DispatchController, err: Error): void {
     if (this.done) return;
     const ep = this.endpoint as Endpoint;
-    if (this.ttfbMs < 0) ep.load.cancel();
+    if (this.ttfbMs < 0 && !this.discarding) ep.load.cancel();
+    this.discarding = false;
     const connectFailure = isConnectFailure(err);
     if (connectFailure) ep.health.recordConnectFailure();
-    // A request whose bytes never left can go to another endpoint; a body already read from cannot.
-    const bodyUntouched = !this.hasBody || !this.req.readableDidRead;
+    // A request whose bytes never left can go to another endpoint; a streamed body already read from cannot.
+    const bodyUntouched = this.body !== 'stream' || !this.req.readableDidRead;
     if (
       connectFailure &&
       this.ttfbMs < 0 &&
@@ -150,6 +175,10 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       }
     }
     const perr = toProxyError(err, ep.key);
+    if (this.ttfbMs < 0 && perr.code === 'MESH_UPSTREAM_RESET' && this.mayRetry()) {
+      this.retry(0, performance.now() - this.startedAt);
+      return;
+    }
     if (this.res.headersSent) {
       // Too late for an error response: cut the connection so the client sees a truncated message.
       this.finish(this.status, true);
@@ -179,6 +208,35 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   /** Answers the request with a proxy error without contacting any endpoint. */
   rejectWith(err: ProxyError): void {
     this.fail(err);
+  }
+
+  /**
+   * True when this request may go out once more: its route is retryable (the plan has a budget), the body
+   * can be replayed, retries are left, the client is still there, the deadline has not passed, and the
+   * budget grants it (the last check, because it spends from the budget).
+   */
+  private mayRetry(): boolean {
+    const { budget, timeoutMs } = this.plan;
+    if (budget === undefined || this.body === 'stream' || this.retries >= MAX_RETRIES || this.res.destroyed)
+      return false;
+    if (timeoutMs > 0 && performance.now() - this.startedAt >= timeoutMs) return false;
+    return budget.withdraw();
+  }
+
+  /** Records the failed attempt against its endpoint and sends the request again, elsewhere if possible. */
+  private retry(status: number, latencyMs: number): void {
+    const ep = this.endpoint as Endpoint;
+    this.series?.recordResponse(status, NO_GRPC_STATUS, true, latencyMs);
+    ep.health.recordResponse(true);
+    this.plan.route.retries++;
+    this.retries++;
+    this.controller = null;
+    const next = this.picker.pick(ep) ?? this.picker.pick();
+    if (next === undefined) {
+      this.fail(new ProxyError('MESH_NO_ENDPOINTS', `no available endpoints for ${this.picker.authority}`));
+      return;
+    }
+    this.attempt(next);
   }
 
   private fail(err: ProxyError): void {
@@ -216,7 +274,7 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       scheme: 'http',
       authority: this.authorityLabel,
       path: req.url ?? '/',
-      route: this.routeLabel,
+      route: this.plan.routeLabel,
       headers: req.headers,
     });
   }
@@ -237,6 +295,6 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   private record(status: number, failure: boolean): void {
     const latency = this.ttfbMs >= 0 ? this.ttfbMs : performance.now() - this.startedAt;
     this.series?.recordResponse(status, NO_GRPC_STATUS, failure, latency);
-    this.route.recordResponse(status, NO_GRPC_STATUS, failure, latency);
+    this.plan.route.recordResponse(status, NO_GRPC_STATUS, failure, latency);
   }
 }

@@ -12,6 +12,8 @@ import type { HttpContext, RouteDecision } from './context.js';
 import { H1Exchange } from './h1-forward.js';
 import { forwardUpgrade } from './h1-upgrade.js';
 import { h1RequestHeaders } from './headers.js';
+import { MAX_RETRY_BODY_BYTES, type RequestPlan } from './plan.js';
+import { matchRoute } from '../route/profile.js';
 
 const BAD_REQUEST_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
@@ -85,24 +87,53 @@ export class H1Listener {
     const { ctx } = this;
     const label = authority ?? '';
     const method = req.method ?? 'GET';
-    const routeLabel = inferRoute(method, req.url ?? '/', false);
-    const route = ctx.metrics.route(ctx.direction, label, routeLabel);
-    const hasBody =
-      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const url = req.url ?? '/';
+    const profile = authority === undefined ? undefined : ctx.router.profile?.(authority);
+    const profileRoute = profile === undefined ? undefined : matchRoute(profile, method, url);
+    const routeLabel = profileRoute?.name ?? inferRoute(method, url, false);
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    const length = Number(req.headers['content-length'] ?? 0);
+    const hasBody = chunked || length > 0;
+    // Only a profile can make a request retryable, and only if its body is small enough to keep.
+    const retryable = profileRoute?.isRetryable === true && !chunked && length <= MAX_RETRY_BODY_BYTES;
+    const plan: RequestPlan = {
+      route: ctx.metrics.route(ctx.direction, label, routeLabel),
+      routeLabel,
+      profileRoute,
+      budget: retryable ? profile?.budget : undefined,
+      timeoutMs: profileRoute?.timeoutMs || ctx.responseTimeoutMs,
+    };
     const headers = h1RequestHeaders(req.rawHeaders, req.headers.connection);
     if (decision instanceof ProxyError) {
-      const ex = new H1Exchange(req, res, ctx, NO_PICKER, label, route, routeLabel, headers, hasBody);
+      const ex = new H1Exchange(req, res, ctx, NO_PICKER, label, plan, headers, null);
       ex.rejectWith(decision);
       req.resume();
       return;
     }
-    new H1Exchange(req, res, ctx, decision, label, route, routeLabel, headers, hasBody).start();
+    if (!hasBody) {
+      new H1Exchange(req, res, ctx, decision, label, plan, headers, null).start();
+    } else if (!retryable) {
+      new H1Exchange(req, res, ctx, decision, label, plan, headers, 'stream').start();
+    } else {
+      // A retryable request's body is kept (it is at most 64 KiB) so that it can be sent again.
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.once('end', () =>
+        new H1Exchange(req, res, ctx, decision, label, plan, headers, Buffer.concat(chunks)).start(),
+      );
+    }
   }
 
   private reject(req: IncomingMessage, res: ServerResponse, err: ProxyError): void {
     const { ctx } = this;
-    const route = ctx.metrics.route(ctx.direction, OTHER_LABEL, 'invalid');
-    const ex = new H1Exchange(req, res, ctx, NO_PICKER, OTHER_LABEL, route, 'invalid', [], false);
+    const plan: RequestPlan = {
+      route: ctx.metrics.route(ctx.direction, OTHER_LABEL, 'invalid'),
+      routeLabel: 'invalid',
+      profileRoute: undefined,
+      budget: undefined,
+      timeoutMs: 0,
+    };
+    const ex = new H1Exchange(req, res, ctx, NO_PICKER, OTHER_LABEL, plan, [], null);
     // The connection cannot be trusted to frame another request correctly.
     res.shouldKeepAlive = false;
     ex.rejectWith(err);

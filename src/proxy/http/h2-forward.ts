@@ -6,9 +6,11 @@ import type { Endpoint } from '../endpoint/endpoint.js';
 import type { PooledSession } from '../endpoint/h2-sessions.js';
 import type { EndpointPicker } from '../endpoint/picker.js';
 import { ProxyError, PROXY_ERROR_HEADER, grpcStatusFor, httpStatusFor, toProxyError } from '../errors.js';
-import { NO_GRPC_STATUS, type HttpSeries, type RouteSeries } from '../metrics/proxy-metrics.js';
+import { NO_GRPC_STATUS, type HttpSeries } from '../metrics/proxy-metrics.js';
 import type { HttpContext } from './context.js';
-import { grpcStatusOf, isFailure, parseGrpcTimeout } from './grpc.js';
+import { grpcStatusOf, parseGrpcTimeout } from './grpc.js';
+import { classifyResponse } from '../route/profile.js';
+import type { RequestPlan } from './plan.js';
 import { h2ForwardHeaders } from './headers.js';
 import type { TapExchange } from '../tap/hook.js';
 
@@ -37,18 +39,17 @@ export class H2Exchange {
     private readonly ctx: HttpContext,
     private readonly picker: EndpointPicker,
     private readonly authorityLabel: string,
-    private readonly route: RouteSeries,
-    private readonly routeLabel: string,
+    private readonly plan: RequestPlan,
     private readonly isGrpc: boolean,
   ) {
-    route.requests++;
+    plan.route.requests++;
     down.on('close', () => this.onDownstreamClose());
     down.on('error', () => undefined);
   }
 
   start(): void {
     const timeoutMs = this.isGrpc ? parseGrpcTimeout(this.reqHeaders['grpc-timeout']) : undefined;
-    const limit = timeoutMs ?? (this.ctx.responseTimeoutMs > 0 ? this.ctx.responseTimeoutMs : undefined);
+    const limit = timeoutMs ?? (this.plan.timeoutMs > 0 ? this.plan.timeoutMs : undefined);
     if (limit !== undefined) {
       this.deadline = setTimeout(() => this.onDeadline(timeoutMs !== undefined), limit);
     }
@@ -187,7 +188,7 @@ export class H2Exchange {
     if (this.done) return;
     const err = isGrpcDeadline
       ? new ProxyError('MESH_DEADLINE_EXCEEDED', 'grpc-timeout exceeded')
-      : new ProxyError('MESH_RESPONSE_TIMEOUT', `no response headers in ${this.ctx.responseTimeoutMs} ms`);
+      : new ProxyError('MESH_RESPONSE_TIMEOUT', `no response headers in ${this.plan.timeoutMs} ms`);
     this.up?.close(NGHTTP2_CANCEL);
     if (this.ttfbMs < 0) {
       this.endpoint?.load.cancel();
@@ -266,7 +267,7 @@ export class H2Exchange {
       scheme: String(h[':scheme'] ?? 'http'),
       authority: this.authorityLabel,
       path: String(h[':path'] ?? '/'),
-      route: this.routeLabel,
+      route: this.plan.routeLabel,
       headers: h,
     });
   }
@@ -277,11 +278,11 @@ export class H2Exchange {
     if (this.deadline !== undefined) clearTimeout(this.deadline);
     const grpc = this.grpcStatus ?? (this.isGrpc && errored ? 2 : undefined);
     this.tap?.responseEnded(grpc, this.responseBytes, this.trailers, errored && this.status === 0 ? 1 : 0);
-    const failure = errored || isFailure(this.status, grpc);
+    const failure = errored || classifyResponse(this.plan.profileRoute, this.status, grpc);
     const latency = this.ttfbMs >= 0 ? this.ttfbMs : performance.now() - this.startedAt;
     const grpcLabel = grpc ?? NO_GRPC_STATUS;
     this.series?.recordResponse(this.status, grpcLabel, failure, latency);
-    this.route.recordResponse(this.status, grpcLabel, failure, latency);
+    this.plan.route.recordResponse(this.status, grpcLabel, failure, latency);
     if (this.endpoint !== undefined && this.status !== 0) this.endpoint.health.recordResponse(failure);
   }
 }

@@ -9,6 +9,8 @@ import { inferRoute } from '../route/infer.js';
 import type { HttpContext, RouteDecision } from './context.js';
 import { H2Exchange } from './h2-forward.js';
 import { isGrpcContentType } from './headers.js';
+import type { RequestPlan } from './plan.js';
+import { matchRoute } from '../route/profile.js';
 
 const { NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -78,11 +80,21 @@ export class H2Listener {
     const label = authority ?? '';
     const isGrpc = isGrpcContentType(headers['content-type']);
     const method = headers[':method'] ?? 'GET';
-    const routeLabel = inferRoute(method, headers[':path'] ?? '/', isGrpc);
-    const route = ctx.metrics.route(ctx.direction, label, routeLabel);
+    const path = headers[':path'] ?? '/';
+    const profile = authority === undefined ? undefined : ctx.router.profile?.(authority);
+    const profileRoute = profile === undefined ? undefined : matchRoute(profile, method, path);
+    const routeLabel = profileRoute?.name ?? inferRoute(method, path, isGrpc);
+    const plan: RequestPlan = {
+      route: ctx.metrics.route(ctx.direction, label, routeLabel),
+      routeLabel,
+      profileRoute,
+      // Retries are HTTP/1-only for now: a stream's body would have to be kept to be replayed.
+      budget: undefined,
+      timeoutMs: profileRoute?.timeoutMs || ctx.responseTimeoutMs,
+    };
     const ended = (flags & NGHTTP2_FLAG_END_STREAM) !== 0 || stream.readableEnded;
     const picker = decision instanceof ProxyError ? NO_PICKER : decision;
-    const ex = new H2Exchange(stream, headers, ended, ctx, picker, label, route, routeLabel, isGrpc);
+    const ex = new H2Exchange(stream, headers, ended, ctx, picker, label, plan, isGrpc);
     if (decision instanceof ProxyError) ex.rejectWith(decision);
     else ex.start();
   }

@@ -80,4 +80,7 @@ function addResponseCounter(
 }
 
 /** route_request_total / route_response_total / route_response_latency_ms for {direction, authority, route}. */
-export class RouteSeries extends HttpSeries {}
+export class RouteSeries extends HttpSeries {
+  /** Requests sent again after a failed attempt (route_retry_total). */
+  retries = 0;
+}

@@ -116,6 +116,7 @@ export class ProxyMetrics {
     const w = new PrometheusWriter();
     writeHttpFamilies(w, this.#http, HTTP_FAMILIES);
     writeHttpFamilies(w, this.#routes, ROUTE_FAMILIES);
+    writeRouteRetries(w, this.#routes);
     writeTcpFamilies(w, this.#tcp);
     for (const collect of this.#collectors) {
       // One broken collector must not take the whole scrape (and with it every other metric) down.
@@ -157,6 +158,16 @@ export class ProxyMetrics {
     seen.add(route);
     return route;
   }
+}
+
+function writeRouteRetries(w: PrometheusWriter, routes: Map<string, RouteSeries>): void {
+  if (routes.size === 0) return;
+  w.family(
+    'route_retry_total',
+    'counter',
+    'Requests the proxy sent again after a failed attempt, per route.',
+  );
+  for (const series of routes.values()) w.sample('route_retry_total', series.labels, series.retries);
 }
 
 function writeHttpFamilies(w: PrometheusWriter, all: Map<string, HttpSeries>, names: HttpFamilies): void {
