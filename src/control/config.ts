@@ -19,6 +19,10 @@ export interface ControlConfig {
   readonly scrapeIntervalMs: number;
   readonly retentionMs: number;
   readonly prometheusUrl: string | undefined;
+  /** Directory with ca.crt (trust anchors), issuer.crt and issuer.key; the identity component needs it. */
+  readonly identityDir: string | undefined;
+  readonly identityLifetimeMs: number;
+  readonly identityClockSkewMs: number;
 }
 
 export const CONTROL_SETTINGS = {
@@ -81,6 +85,30 @@ export const CONTROL_SETTINGS = {
       return t.replace(/\/+$/, '');
     },
   },
+  identityDir: {
+    flag: 'identity-dir',
+    env: 'MESH_CONTROL_IDENTITY_DIR',
+    valueName: 'dir',
+    description:
+      'identity: directory holding ca.crt, issuer.crt and issuer.key (make one with `meshctl identity create`)',
+    parse: (t: string) => t,
+  },
+  identityLifetime: {
+    flag: 'identity-lifetime',
+    env: 'MESH_CONTROL_IDENTITY_LIFETIME',
+    valueName: 'duration',
+    description: 'identity: lifetime of the workload certificates it issues',
+    defaultText: '24h',
+    parse: (t: string, what: string) => parseDuration(t, what),
+  },
+  identityClockSkew: {
+    flag: 'identity-clock-skew',
+    env: 'MESH_CONTROL_IDENTITY_CLOCK_SKEW',
+    valueName: 'duration',
+    description: 'identity: how far back notBefore is set, for peers whose clocks run slightly behind',
+    defaultText: '20s',
+    parse: (t: string, what: string) => parseDuration(t, what),
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export function resolveControlConfig(flags: SettingValues, env: NodeJS.ProcessEnv): ControlConfig {
@@ -106,5 +134,8 @@ export function resolveControlConfig(flags: SettingValues, env: NodeJS.ProcessEn
     scrapeIntervalMs,
     retentionMs,
     prometheusUrl: resolveSetting(s.prometheusUrl, flags, env),
+    identityDir: resolveSetting(s.identityDir, flags, env),
+    identityLifetimeMs: resolveSetting(s.identityLifetime, flags, env) ?? 86_400_000,
+    identityClockSkewMs: resolveSetting(s.identityClockSkew, flags, env) ?? 20_000,
   };
 }

@@ -1,7 +1,8 @@
 // Process-level entry of `meshctl control`: settings, the registry back end, the chosen components, signals.
-import { createLogger } from '../common/logger.js';
+import { createLogger, type Logger } from '../common/logger.js';
 import { UsageError } from '../common/errors.js';
 import type { SettingValues } from '../common/settings.js';
+import { loadIssuerDir } from '../identity/files.js';
 import type { Component } from './component.js';
 import {
   type ControlConfig,
@@ -10,17 +11,45 @@ import {
   type ComponentName,
 } from './config.js';
 import { createDestinationComponent } from './destination/service.js';
+import { createIdentityComponent } from './identity/service.js';
+import { RegistryTokenValidator } from './identity/tokens.js';
 import { LocalRegistry } from './registry/local-registry.js';
 import type { MeshRegistry } from './registry/model.js';
-import type { Logger } from '../common/logger.js';
 import { startControlServer } from './server.js';
 
-type Factory = (registry: MeshRegistry, config: ControlConfig, logger: Logger) => Component;
+type Factory = (
+  registry: MeshRegistry,
+  config: ControlConfig,
+  logger: Logger,
+) => Component | Promise<Component>;
 
 const FACTORIES: Partial<Record<ComponentName, Factory>> = {
   destination: (registry, _config, logger) =>
     createDestinationComponent(registry, logger.child({ component: 'destination' })),
+  identity: async (registry, config, logger) => {
+    if (config.identityDir === undefined) {
+      throw new UsageError(
+        'MESH_MISSING_SETTING',
+        'the identity component needs --identity-dir (or MESH_CONTROL_IDENTITY_DIR)',
+        'create one with `meshctl identity create --out DIR`',
+      );
+    }
+    const issuer = await loadIssuerDir(config.identityDir, {
+      lifetimeMs: config.identityLifetimeMs,
+      clockSkewMs: config.identityClockSkewMs,
+    });
+    return createIdentityComponent(
+      issuer,
+      new RegistryTokenValidator(registry),
+      logger.child({ component: 'identity' }),
+    );
+  },
 };
+
+/** Components `all` runs only when what they need was given. */
+function available(name: ComponentName, config: ControlConfig): boolean {
+  return FACTORIES[name] !== undefined && (name !== 'identity' || config.identityDir !== undefined);
+}
 
 export async function runControl(
   names: readonly string[],
@@ -28,20 +57,26 @@ export async function runControl(
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const config = resolveControlConfig(flags, env);
-  const wanted = resolveComponents(names);
+  const all = names.length === 0 || names.includes('all');
+  const wanted = resolveComponents(names, config);
   const logger = createLogger('control', config.logLevel);
+  if (all && config.identityDir === undefined) {
+    logger.warn('identity is not running: pass --identity-dir to issue workload certificates (mTLS)');
+  }
   const registry = new LocalRegistry(config.meshFile, (err) =>
     logger.warn({ file: config.meshFile, err: err.message }, 'mesh file change ignored'),
   );
-  const components = wanted.map((name) => {
+  const components: Component[] = [];
+  for (const name of wanted) {
     const factory = FACTORIES[name];
-    if (factory === undefined)
+    if (factory === undefined) {
       throw new UsageError(
         'MESH_UNAVAILABLE_COMPONENT',
         `component "${name}" is not available in this build`,
       );
-    return factory(registry, config, logger);
-  });
+    }
+    components.push(await factory(registry, config, logger));
+  }
   const server = await startControlServer({ listen: config.listen, admin: config.admin, components, logger });
   const onSignal = (signal: NodeJS.Signals): void => void server.shutdown(signal);
   process.once('SIGTERM', onSignal);
@@ -52,9 +87,9 @@ export async function runControl(
   setImmediate(() => process.exit(0));
 }
 
-function resolveComponents(names: readonly string[]): ComponentName[] {
+function resolveComponents(names: readonly string[], config: ControlConfig): ComponentName[] {
   if (names.length === 0 || names.includes('all')) {
-    return CONTROL_COMPONENTS.filter((n) => FACTORIES[n] !== undefined);
+    return CONTROL_COMPONENTS.filter((n) => available(n, config));
   }
   for (const n of names) {
     if (!(CONTROL_COMPONENTS as readonly string[]).includes(n)) {

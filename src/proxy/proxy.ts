@@ -17,6 +17,10 @@ import { H1Listener } from './http/h1-server.js';
 import { H2Listener } from './http/h2-server.js';
 import { ProxyMetrics, type Direction } from './metrics/proxy-metrics.js';
 import { ServiceDirectory } from './outbound/directory.js';
+import { ProxyIdentity } from './identity/client.js';
+import type { MeshTlsServer } from './accept/listener.js';
+import { renderLabels } from './metrics/prometheus-text.js';
+import { readTrustAnchorsFile } from './identity/trust-anchors.js';
 import { DestinationDiscovery } from './discovery/destination-client.js';
 import { NO_TAP, type TapHook } from './tap/hook.js';
 
@@ -46,12 +50,40 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
   const tap: TapHook = NO_TAP;
   const isDraining = (): boolean => draining;
 
+  let identity: ProxyIdentity | undefined;
+  if (config.identity !== undefined) {
+    const trustAnchorsPem = readTrustAnchorsFile(config.identity.trustAnchorsFile);
+    identity = new ProxyIdentity({
+      identity: config.identity.name,
+      address: config.identity.address,
+      token: config.identity.token,
+      trustAnchorsPem,
+      logger,
+      random,
+    });
+    const id = identity;
+    metrics.addCollector((w) => id.collect(w));
+    identity.start();
+  }
+  const refusals = new Map<string, number>();
+  metrics.addCollector((w) => {
+    if (refusals.size === 0) return;
+    w.family(
+      'inbound_tls_refused_total',
+      'counter',
+      'Mesh TLS handshakes refused on the inbound side, by reason.',
+    );
+    for (const [reason, n] of refusals) w.sample('inbound_tls_refused_total', renderLabels({ reason }), n);
+  });
+
   const endpointDeps = (direction: Direction) => ({
     direction,
     metrics,
     connectTimeoutMs: config.connectTimeoutMs,
     clock,
     random,
+    // Outbound: meshed endpoints are reached over mTLS when this proxy has an identity.
+    identity: direction === 'outbound' ? identity : undefined,
   });
   const directory = new ServiceDirectory(endpointDeps('outbound'), clock, logger);
 
@@ -112,6 +144,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     router: RequestRouter,
     opaque: boolean,
     opaqueTarget: ReturnType<typeof opaqueFor>,
+    meshTls?: MeshTlsServer,
   ): ProxyListener => {
     const ctx = makeContext(direction, router);
     const h1 = new H1Listener(ctx);
@@ -130,6 +163,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       maxConnectAttempts: MAX_CONNECT_ATTEMPTS,
       opaque,
       opaqueTarget,
+      meshTls,
     });
     listeners.push(l);
     return l;
@@ -144,6 +178,17 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     appEndpoint = new Endpoint(config.app, endpointDeps('inbound'));
     const appPicker = new FixedPicker(formatHostPort(config.app), appEndpoint);
     const inboundRouter: RequestRouter = { route: () => appPicker };
+    const meshTls: MeshTlsServer | undefined =
+      identity === undefined
+        ? undefined
+        : {
+            identity,
+            refused(reason, peer) {
+              const key = reason.replace(/[^\w .:-]/g, '').slice(0, 64);
+              refusals.set(key, (refusals.get(key) ?? 0) + 1);
+              logger.warn({ peerIdentity: peer ?? null, reason }, 'refused a mesh TLS connection');
+            },
+          };
     inboundListener = build(
       'inbound',
       config.inbound,
@@ -151,6 +196,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       inboundRouter,
       config.opaquePorts.has(config.app.port),
       () => appPicker,
+      meshTls,
     );
   }
   // Outbound: routed by authority through discovery.
@@ -182,7 +228,13 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
 
   const admin = createAdminServer({
     metrics: () => metrics.render(),
-    notReadyReason: () => (draining ? 'draining' : undefined),
+    notReadyReason: () => {
+      if (draining) return 'draining';
+      if (identity !== undefined && !identity.ready) {
+        return `waiting for a certificate from the identity service at ${formatHostPort(identity.options.address)}`;
+      }
+      return undefined;
+    },
     shutdownEnabled: config.shutdownEndpoint,
     shutdown: () => void shutdown('admin /shutdown'),
     debug: () => ({ outbound: directory.snapshot(), discovery: discovery?.snapshot() ?? null, draining }),
@@ -235,6 +287,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       for (const l of listeners) l.destroyAll();
       stopWatching?.();
       discovery?.close();
+      identity?.close();
       directory.destroy();
       appEndpoint?.destroy();
       admin.closeAllConnections();

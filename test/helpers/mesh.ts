@@ -23,6 +23,8 @@ export interface TestProxy {
 }
 
 export interface TestProxyOptions {
+  /** How long to wait for /ready (default 15 s). */
+  readyTimeoutMs?: number;
   app?: string;
   endpoints?: Record<string, string[]>;
   args?: string[];
@@ -35,10 +37,13 @@ export async function startTestProxy(t: TestContext, options: TestProxyOptions =
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const endpointsFile = path.join(dir, 'endpoints.json');
   writeFileSync(endpointsFile, JSON.stringify(options.endpoints ?? {}));
+  const inboundOverride = options.args?.indexOf('--inbound') ?? -1;
+  const inbound =
+    inboundOverride >= 0 ? (options.args?.[inboundOverride + 1] as string) : `127.0.0.1:${inPort}`;
   const args = [
     'proxy',
     '--inbound',
-    `127.0.0.1:${inPort}`,
+    inbound,
     '--outbound',
     `127.0.0.1:${outPort}`,
     '--admin',
@@ -48,7 +53,9 @@ export async function startTestProxy(t: TestContext, options: TestProxyOptions =
     '--log-level',
     'warn',
     ...(options.app ? ['--app', options.app] : []),
-    ...(options.args ?? []),
+    ...(options.args ?? []).filter(
+      (_, i) => inboundOverride < 0 || (i !== inboundOverride && i !== inboundOverride + 1),
+    ),
   ];
   const proc = startMeshctl(t, args, options.env);
   const admin = `127.0.0.1:${adminPort}`;
@@ -58,11 +65,11 @@ export async function startTestProxy(t: TestContext, options: TestProxyOptions =
       const res = await fetch(`http://${admin}/ready`).catch(() => undefined);
       return res?.status === 200;
     },
-    { timeoutMs: 15_000, what: `proxy ready on ${admin}` },
+    { timeoutMs: options.readyTimeoutMs ?? 15_000, what: `proxy ready on ${admin}` },
   );
   return {
     proc,
-    inbound: `127.0.0.1:${inPort}`,
+    inbound,
     outbound: `127.0.0.1:${outPort}`,
     admin,
     endpointsFile,

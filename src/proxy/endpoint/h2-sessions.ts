@@ -5,7 +5,7 @@ import type net from 'node:net';
 import type { HostPort } from '../../common/address.js';
 import { formatHostPort } from '../../common/address.js';
 import type { TcpSeries } from '../metrics/proxy-metrics.js';
-import { openConnection } from './connector.js';
+import { type MeshTlsTarget, openConnection } from './connector.js';
 
 /** A session plus whether it ever connected: a stream that fails on a never-connected session was not sent. */
 export interface PooledSession {
@@ -21,6 +21,7 @@ export class H2SessionPool {
     private readonly address: HostPort,
     private readonly connectTimeoutMs: number,
     private readonly tcp: TcpSeries,
+    private readonly tls: MeshTlsTarget | undefined,
   ) {}
 
   /** The session new streams should use, created on first use or after the previous one went away. */
@@ -63,7 +64,7 @@ export class H2SessionPool {
 
   private connect(pooled: { connected: boolean }): net.Socket {
     return openConnection(
-      { address: this.address, timeoutMs: this.connectTimeoutMs, tcp: this.tcp },
+      { address: this.address, timeoutMs: this.connectTimeoutMs, tcp: this.tcp, tls: this.tls, alpn: 'h2' },
       (err) => {
         if (err === null) pooled.connected = true;
       },

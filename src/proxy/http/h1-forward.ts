@@ -10,6 +10,7 @@ import { ProxyError, PROXY_ERROR_HEADER, httpStatusFor, isConnectFailure, toProx
 import { NO_GRPC_STATUS, type HttpSeries } from '../metrics/proxy-metrics.js';
 import { classifyResponse } from '../route/profile.js';
 import type { TapExchange } from '../tap/hook.js';
+import { peerIdentityOf } from '../tls/peer.js';
 import type { HttpContext } from './context.js';
 import { h1ResponseHeaders } from './headers.js';
 import { MAX_RETRIES, type RequestPlan } from './plan.js';
@@ -48,6 +49,8 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   private discarding = false;
   private tap: TapExchange | undefined;
   private responseBytes = 0;
+  /** The verified mesh identity of the client, when the request arrived over mesh mTLS. */
+  private readonly clientId: string | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -63,6 +66,7 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     res.on('close', onDownstreamClose);
     plan.route.requests++;
     plan.budget?.deposit();
+    this.clientId = peerIdentityOf(req.socket);
   }
 
   start(): void {
@@ -78,7 +82,7 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     this.attempts++;
     if (this.attempts === 1 && this.ctx.tap.active) this.startTap(ep);
     this.endpoint = ep;
-    this.series = ep.seriesFor(this.authorityLabel);
+    this.series = ep.seriesFor(this.authorityLabel, this.clientId);
     this.series.requests++;
     this.rttStart = ep.load.start();
     const { req } = this;
@@ -269,7 +273,9 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       destinationIp: ep.address.host,
       destinationPort: ep.address.port,
       destinationLabels: ep.meta.labels,
-      tls: ep.tls === 'true',
+      tls: this.clientId !== undefined || ep.tls === 'true',
+      clientIdentity: this.clientId,
+      serverIdentity: ep.tls === 'true' ? ep.meta.identity : undefined,
       method: req.method ?? 'GET',
       scheme: 'http',
       authority: this.authorityLabel,

@@ -13,6 +13,7 @@ import { classifyResponse } from '../route/profile.js';
 import type { RequestPlan } from './plan.js';
 import { h2ForwardHeaders } from './headers.js';
 import type { TapExchange } from '../tap/hook.js';
+import { peerIdentityOf } from '../tls/peer.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -31,6 +32,8 @@ export class H2Exchange {
   private deadline: NodeJS.Timeout | undefined;
   private tap: TapExchange | undefined;
   private responseBytes = 0;
+  /** The verified mesh identity of the client, when the stream arrived over mesh mTLS. */
+  private readonly clientId: string | undefined;
 
   constructor(
     private readonly down: ServerHttp2Stream,
@@ -43,6 +46,7 @@ export class H2Exchange {
     private readonly isGrpc: boolean,
   ) {
     plan.route.requests++;
+    this.clientId = peerIdentityOf(down.session);
     down.on('close', () => this.onDownstreamClose());
     down.on('error', () => undefined);
   }
@@ -69,13 +73,13 @@ export class H2Exchange {
     this.attempts++;
     if (this.attempts === 1 && this.ctx.tap.active) this.startTap(ep);
     this.endpoint = ep;
-    this.series = ep.seriesFor(this.authorityLabel);
+    this.series = ep.seriesFor(this.authorityLabel, this.clientId);
     this.series.requests++;
     this.rttStart = ep.load.start();
     const pooled = ep.h2().session();
     let up: ClientHttp2Stream;
     try {
-      up = pooled.session.request(h2ForwardHeaders(this.reqHeaders), {
+      up = pooled.session.request(h2ForwardHeaders(this.reqHeaders, this.clientId), {
         endStream: this.requestEnded,
         waitForTrailers: false,
       });
@@ -262,7 +266,9 @@ export class H2Exchange {
       destinationIp: ep.address.host,
       destinationPort: ep.address.port,
       destinationLabels: ep.meta.labels,
-      tls: ep.tls === 'true',
+      tls: this.clientId !== undefined || ep.tls === 'true',
+      clientIdentity: this.clientId,
+      serverIdentity: ep.tls === 'true' ? ep.meta.identity : undefined,
       method: String(h[':method'] ?? 'GET'),
       scheme: String(h[':scheme'] ?? 'http'),
       authority: this.authorityLabel,
