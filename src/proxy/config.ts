@@ -36,6 +36,8 @@ export interface ProxyConfig {
   readonly authorityLimit: number;
   readonly forwards: readonly ForwardSpec[];
   readonly shutdownEndpoint: boolean;
+  /** Tap listener (gRPC Tap.Observe); undefined when tap is off. */
+  readonly tap: HostPort | undefined;
 }
 
 const address = (text: string, what: string): HostPort => parseHostPort(text, what);
@@ -188,6 +190,16 @@ export const PROXY_SETTINGS = {
     defaultText: 'true',
     parse: bool,
   },
+  tap: {
+    flag: 'tap',
+    env: 'MESH_PROXY_TAP',
+    valueName: 'addr',
+    description:
+      'tap listener: gRPC Tap.Observe for the control plane (live request metadata); "off" disables it',
+    defaultText: '0.0.0.0:4190',
+    parse: (text: string, what: string): HostPort | undefined =>
+      text.trim().toLowerCase() === 'off' ? undefined : address(text, what),
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type ProxySettingKey = keyof typeof PROXY_SETTINGS;
@@ -212,6 +224,7 @@ export function resolveProxyConfig(flags: SettingValues, env: NodeJS.ProcessEnv)
     authorityLimit: required(resolveSetting(s.authorityLimit, flags, env), 'authority-limit'),
     forwards: resolveSetting(s.forward, flags, env) ?? [],
     shutdownEndpoint: resolveSetting(s.shutdownEndpoint, flags, env) ?? true,
+    tap: resolveSetting(s.tap, flags, env),
   };
   if (cfg.detectTimeoutMs <= 0) {
     throw new UsageError('MESH_BAD_SETTING', 'detect-timeout must be greater than 0');
