@@ -31,6 +31,13 @@ export async function loadIssuerDir(
 ): Promise<Issuer> {
   const issuer: CertAndKey = { certPem: read(dir, ISSUER_CERT_FILE), keyPem: read(dir, ISSUER_KEY_FILE) };
   try {
+    // Users may bring their own anchor and issuer: refuse unusable ones with the precise reason.
+    validateIssuer(read(dir, TRUST_ANCHORS_FILE), issuer.certPem, issuer.keyPem);
+  } catch (err) {
+    if (err instanceof PkiError) throw new PkiError(`${dir}: ${err.message}`, err.hint);
+    throw err;
+  }
+  try {
     return await Issuer.load(issuer, options);
   } catch (err) {
     throw new MeshError('MESH_IDENTITY_FILES', `invalid issuer in ${dir}: ${(err as Error).message}`);

@@ -36,6 +36,8 @@ export interface ProxyConfig {
   readonly authorityLimit: number;
   readonly forwards: readonly ForwardSpec[];
   readonly shutdownEndpoint: boolean;
+  /** Tap listener (gRPC Tap.Observe); undefined when tap is off. */
+  readonly tap: HostPort | undefined;
   /** The control plane's Destination API; undefined means static endpoints only. */
   readonly controlPlane: HostPort | undefined;
   readonly discoveryIdleTimeoutMs: number;
@@ -282,6 +284,16 @@ export const PROXY_SETTINGS = {
     defaultText: 'true',
     parse: bool,
   },
+  tap: {
+    flag: 'tap',
+    env: 'MESH_PROXY_TAP',
+    valueName: 'addr',
+    description:
+      'tap listener: gRPC Tap.Observe for the control plane (live request metadata); "off" disables it',
+    defaultText: '0.0.0.0:4190',
+    parse: (text: string, what: string): HostPort | undefined =>
+      text.trim().toLowerCase() === 'off' ? undefined : address(text, what),
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type ProxySettingKey = keyof typeof PROXY_SETTINGS;
@@ -306,6 +318,7 @@ export function resolveProxyConfig(flags: SettingValues, env: NodeJS.ProcessEnv)
     authorityLimit: required(resolveSetting(s.authorityLimit, flags, env), 'authority-limit'),
     forwards: resolveSetting(s.forward, flags, env) ?? [],
     shutdownEndpoint: resolveSetting(s.shutdownEndpoint, flags, env) ?? true,
+    tap: resolveSetting(s.tap, flags, env),
     controlPlane: resolveSetting(s.controlPlane, flags, env),
     discoveryIdleTimeoutMs: required(
       resolveSetting(s.discoveryIdleTimeout, flags, env),

@@ -23,6 +23,8 @@ import { renderLabels } from './metrics/prometheus-text.js';
 import { readTrustAnchorsFile } from './identity/trust-anchors.js';
 import { DestinationDiscovery } from './discovery/destination-client.js';
 import { NO_TAP, type TapHook } from './tap/hook.js';
+import { proxyLabelsFromEnv } from './tap/identity.js';
+import { createTapServer } from './tap/server.js';
 
 /** Connect attempts per request across endpoints (the first try and up to two failovers). */
 const MAX_CONNECT_ATTEMPTS = 3;
@@ -34,6 +36,8 @@ export interface RunningProxy {
   readonly outbound: HostPort;
   readonly admin: HostPort;
   readonly forwards: readonly HostPort[];
+  /** The tap listener; undefined when tap is off. */
+  readonly tap: HostPort | undefined;
   /** Stops accepting, lets in-flight work finish within the drain timeout, then closes everything. */
   shutdown(reason: string): Promise<void>;
   /** Resolves once shutdown has completed. */
@@ -46,8 +50,12 @@ const random = createRandom();
 export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
   const metrics = new ProxyMetrics({ authorityLimit: config.authorityLimit, routeLimit: config.routeLimit });
   let draining = false;
-  // Replaced by the tap server once it exists; until then no request pays for tap.
-  const tap: TapHook = NO_TAP;
+  // Tap: until an Observe stream is open, requests pay one field read for it; with --tap off, nothing.
+  const tapServer =
+    config.tap === undefined
+      ? undefined
+      : createTapServer({ logger, metrics, labels: proxyLabelsFromEnv(process.env) });
+  const tap: TapHook = tapServer?.hook ?? NO_TAP;
   const isDraining = (): boolean => draining;
 
   let identity: ProxyIdentity | undefined;
@@ -249,6 +257,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     throw err;
   }
   const adminAddr = await listenAdmin(admin, config.admin);
+  const tapAddr = config.tap && (await tapServer?.listen(config.tap));
 
   const inboundAddr = inboundListener ? bound[listeners.indexOf(inboundListener)] : undefined;
   const outboundAddr = bound[listeners.indexOf(outboundListener)] as HostPort;
@@ -260,6 +269,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       admin: formatHostPort(adminAddr),
       app: config.app && formatHostPort(config.app),
       forwards: forwardAddrs.map(formatHostPort),
+      tap: tapAddr && formatHostPort(tapAddr),
     },
     'proxy started',
   );
@@ -290,6 +300,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       identity?.close();
       directory.destroy();
       appEndpoint?.destroy();
+      await tapServer?.close();
       admin.closeAllConnections();
       await new Promise<void>((r) => admin.close(() => r()));
       logger.info('proxy stopped');
@@ -306,6 +317,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     outbound: outboundAddr,
     admin: adminAddr,
     forwards: forwardAddrs,
+    tap: tapAddr,
     shutdown,
     closed,
   };

@@ -14,6 +14,8 @@ export interface TestProxy {
   readonly inbound: string;
   readonly outbound: string;
   readonly admin: string;
+  /** The proxy's tap listener (its own free port, so that proxies started side by side never collide). */
+  readonly tap: string;
   readonly endpointsFile: string;
   metrics(): Promise<Sample[]>;
   /** Replaces the static endpoints file (the proxy reloads it). */
@@ -32,7 +34,7 @@ export interface TestProxyOptions {
 }
 
 export async function startTestProxy(t: TestContext, options: TestProxyOptions = {}): Promise<TestProxy> {
-  const [inPort, outPort, adminPort] = await freePorts(3);
+  const [inPort, outPort, adminPort, tapPort] = await freePorts(4);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meshctl-proxy-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const endpointsFile = path.join(dir, 'endpoints.json');
@@ -48,6 +50,8 @@ export async function startTestProxy(t: TestContext, options: TestProxyOptions =
     `127.0.0.1:${outPort}`,
     '--admin',
     `127.0.0.1:${adminPort}`,
+    '--tap',
+    `127.0.0.1:${tapPort}`,
     '--endpoints',
     endpointsFile,
     '--log-level',
@@ -72,6 +76,7 @@ export async function startTestProxy(t: TestContext, options: TestProxyOptions =
     inbound,
     outbound: `127.0.0.1:${outPort}`,
     admin,
+    tap: `127.0.0.1:${tapPort}`,
     endpointsFile,
     async metrics() {
       const res = await fetch(`http://${admin}/metrics`);

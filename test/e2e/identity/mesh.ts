@@ -18,7 +18,7 @@ export interface SecureMesh {
   readonly client: TestProxy;
   readonly seen: { clientIds: string[] };
   /** Starts another proxy for `client` (new process, same identity and token). */
-  startClient(t: TestContext): Promise<TestProxy>;
+  readonly startClient: (t: TestContext) => Promise<TestProxy>;
 }
 
 export function proxyIdentityArgs(ids: TestIdentityDir, control: string, identity: string): string[] {
