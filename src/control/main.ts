@@ -13,6 +13,7 @@ import {
 import { createDestinationComponent } from './destination/service.js';
 import { createIdentityComponent } from './identity/service.js';
 import { RegistryTokenValidator } from './identity/tokens.js';
+import { createTapComponent } from './tap/component.js';
 import { LocalRegistry } from './registry/local-registry.js';
 import type { MeshRegistry } from './registry/model.js';
 import { startControlServer } from './server.js';
@@ -44,6 +45,7 @@ const FACTORIES: Partial<Record<ComponentName, Factory>> = {
       logger.child({ component: 'identity' }),
     );
   },
+  tap: (registry, config, logger) => createTapComponent(registry, config, logger.child({ component: 'tap' })),
 };
 
 /** Components `all` runs only when what they need was given. */

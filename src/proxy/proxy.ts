@@ -23,7 +23,8 @@ import { renderLabels } from './metrics/prometheus-text.js';
 import { readTrustAnchorsFile } from './identity/trust-anchors.js';
 import { DestinationDiscovery } from './discovery/destination-client.js';
 import { NO_TAP, type TapHook } from './tap/hook.js';
-import { proxyLabelsFromEnv } from './tap/identity.js';
+import { proxyLabels } from './tap/identity.js';
+import { tapSecurity } from './tap/security.js';
 import { createTapServer } from './tap/server.js';
 
 /** Connect attempts per request across endpoints (the first try and up to two failovers). */
@@ -50,12 +51,6 @@ const random = createRandom();
 export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
   const metrics = new ProxyMetrics({ authorityLimit: config.authorityLimit, routeLimit: config.routeLimit });
   let draining = false;
-  // Tap: until an Observe stream is open, requests pay one field read for it; with --tap off, nothing.
-  const tapServer =
-    config.tap === undefined
-      ? undefined
-      : createTapServer({ logger, metrics, labels: proxyLabelsFromEnv(process.env) });
-  const tap: TapHook = tapServer?.hook ?? NO_TAP;
   const isDraining = (): boolean => draining;
 
   let identity: ProxyIdentity | undefined;
@@ -73,6 +68,12 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     metrics.addCollector((w) => id.collect(w));
     identity.start();
   }
+  // Tap: until an Observe stream is open, requests pay one field read for it; with --tap off, nothing.
+  const tapServer =
+    config.tap === undefined
+      ? undefined
+      : createTapServer({ logger, metrics, labels: proxyLabels(config), ...tapSecurity(identity, logger) });
+  const tap: TapHook = tapServer?.hook ?? NO_TAP;
   const refusals = new Map<string, number>();
   metrics.addCollector((w) => {
     if (refusals.size === 0) return;

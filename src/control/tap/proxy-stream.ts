@@ -26,21 +26,31 @@ export class TapClients {
 
   constructor(private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {}
 
-  acquire(address: string): TapClient {
-    let entry = this.clients.get(address);
+  /**
+   * The client for a proxy's tap listener. Over mTLS the proxy's certificate must carry `identity` (the
+   * instance's workload identity): the channel names it as the TLS server name, so the handshake checks it.
+   */
+  acquire(address: string, identity?: string): TapClient {
+    const key = `${address}|${identity ?? ''}`;
+    let entry = this.clients.get(key);
     if (entry === undefined) {
-      entry = { client: new TapClient(address, this.credentials), refs: 0 };
-      this.clients.set(address, entry);
+      const options: grpc.ClientOptions =
+        identity === undefined
+          ? {}
+          : { 'grpc.ssl_target_name_override': identity, 'grpc.default_authority': identity };
+      entry = { client: new TapClient(address, this.credentials, options), refs: 0 };
+      this.clients.set(key, entry);
     }
     entry.refs++;
     return entry.client;
   }
 
-  release(address: string): void {
-    const entry = this.clients.get(address);
+  release(address: string, identity?: string): void {
+    const key = `${address}|${identity ?? ''}`;
+    const entry = this.clients.get(key);
     if (entry === undefined) return;
     if (--entry.refs === 0) {
-      this.clients.delete(address);
+      this.clients.delete(key);
       entry.client.close();
     }
   }
@@ -55,6 +65,8 @@ export interface ProxyStreamOptions {
   /** Names the proxy in the merged stream and in logs (namespace/pod). */
   readonly key: string;
   readonly address: HostPort;
+  /** The identity the proxy's tap listener must present (over mTLS). */
+  readonly identity?: string;
   /** The request for each (re)open: the rate share may change between opens. */
   readonly request: () => ObserveRequest;
   readonly clients: TapClients;
@@ -85,7 +97,7 @@ export class ProxyStream {
 
   constructor(private readonly o: ProxyStreamOptions) {
     this.target = formatHostPort(o.address);
-    this.client = o.clients.acquire(this.target);
+    this.client = o.clients.acquire(this.target, o.identity);
   }
 
   start(): void {
@@ -99,7 +111,7 @@ export class ProxyStream {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.call?.cancel();
     this.call = undefined;
-    this.o.clients.release(this.target);
+    this.o.clients.release(this.target, this.o.identity);
   }
 
   private open(): void {

@@ -29,8 +29,10 @@ export interface TapServiceOptions {
   readonly logger: Logger;
   /** Namespace for targets that name none (default "default"). */
   readonly defaultNamespace?: string;
-  /** Credentials for connections to proxies' tap listeners; plaintext until mesh identity exists. */
+  /** Credentials for connections to proxies' tap listeners; plaintext when the control plane has no identity. */
   readonly proxyCredentials?: grpc.ChannelCredentials;
+  /** With mTLS credentials: check that each proxy presents its instance's identity. */
+  readonly verifyProxyIdentity?: boolean;
   /** Reconnect backoff towards proxies (tests shorten it). */
   readonly backoff?: Backoff;
 }
@@ -108,6 +110,7 @@ export function createTapService(options: TapServiceOptions): TapApi {
         redactHeaders: req.redactHeaders,
         clients,
         logger,
+        verifyProxyIdentity: options.verifyProxyIdentity === true,
         ...(options.backoff ? { backoff: options.backoff } : {}),
       },
       {

@@ -27,6 +27,8 @@ export interface WatchOptions {
   readonly redactHeaders: readonly string[];
   readonly clients: TapClients;
   readonly logger: Logger;
+  /** Require each proxy's tap listener to present its instance's identity (mTLS). */
+  readonly verifyProxyIdentity?: boolean;
   readonly clock?: () => number;
   readonly backoff?: Backoff;
   /** Events buffered for the caller above which new requests are dropped (default 256; twice that for any). */
@@ -103,6 +105,7 @@ export class TapWatch {
       const stream = new ProxyStream({
         key,
         address: inst.tap as NonNullable<InstanceView['tap']>,
+        ...(this.o.verifyProxyIdentity ? { identity: inst.identity } : {}),
         request: () => this.observeRequest(),
         clients: this.o.clients,
         logger: this.o.logger,

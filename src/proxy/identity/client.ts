@@ -28,6 +28,7 @@ const RETRY = { minMs: 1000, maxMs: 30_000, jitter: 0.5 };
 
 interface Current {
   readonly certPem: string;
+  readonly chainPem: string;
   readonly validUntilMs: number;
   readonly server: tls.SecureContext;
   readonly client: tls.SecureContext;
@@ -68,6 +69,12 @@ export class ProxyIdentity {
     return this.current?.client;
   }
 
+  /** The current certificate chain and key as PEM, for servers configured outside node:tls (gRPC). */
+  pems(): { certChainPem: string; keyPem: string } | undefined {
+    if (this.current === undefined || this.key === undefined) return undefined;
+    return { certChainPem: this.current.chainPem, keyPem: this.key.keyPem };
+  }
+
   onRotate(listener: () => void): void {
     this.rotateListeners.add(listener);
   }
@@ -91,7 +98,13 @@ export class ProxyIdentity {
           ca: options.trustAnchorsPem,
           minVersion: 'TLSv1.3',
         });
-      this.current = { certPem: leaf, validUntilMs: res.validUntilMs, server: context(), client: context() };
+      this.current = {
+        certPem: leaf,
+        chainPem: leaf + chain,
+        validUntilMs: res.validUntilMs,
+        server: context(),
+        client: context(),
+      };
       this.failures = 0;
       this.refreshes.ok++;
       const lifetime = res.validUntilMs - Date.now();

@@ -1,15 +1,11 @@
-// Who this proxy is, as tap events name it (source_meta of outbound events, destination_meta of inbound
-// ones). Read from MESH_PROXY_NAMESPACE/WORKLOAD/POD for now; the proxy's own --namespace/--workload/--pod
-// settings will replace this one function.
+// Who this proxy serves, as tap events name it (namespace, workload, pod), from the proxy's settings.
+import type { ProxyConfig } from '../config.js';
 import type { ProxyLabels } from './match.js';
 
-export function proxyLabelsFromEnv(env: NodeJS.ProcessEnv): ProxyLabels {
+export function proxyLabels(config: Pick<ProxyConfig, 'namespace' | 'workload' | 'pod'>): ProxyLabels {
   const labels: Record<string, string> = {};
-  const add = (key: string, value: string | undefined): void => {
-    if (value !== undefined && value !== '') labels[key] = value;
-  };
-  add('namespace', env['MESH_PROXY_NAMESPACE']);
-  add('workload', env['MESH_PROXY_WORKLOAD']);
-  add('pod', env['MESH_PROXY_POD']);
+  if (config.namespace !== '') labels['namespace'] = config.namespace;
+  if (config.workload !== '') labels['workload'] = config.workload;
+  if (config.pod !== '') labels['pod'] = config.pod;
   return labels;
 }
