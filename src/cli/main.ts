@@ -3,6 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import { VERSION } from '../common/version.js';
 import { registerControl } from './commands/control.js';
 import { registerIdentity } from './commands/identity.js';
+import { registerDemo } from './commands/demo.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
@@ -19,12 +20,32 @@ export function buildProgram(): Command {
   registerProxy(program);
   registerControl(program);
   registerIdentity(program);
+  registerDemo(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }
 
+/**
+ * Children of `meshctl demo` get MESHCTL_PARENT_PID: if the demo dies without stopping them (SIGKILL),
+ * they stop themselves rather than linger as orphans holding ports.
+ */
+function exitWithParent(env: NodeJS.ProcessEnv): void {
+  const parent = Number(env['MESHCTL_PARENT_PID']);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      clearInterval(timer);
+      process.kill(process.pid, 'SIGTERM');
+    }
+  }, 1000);
+  timer.unref();
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitWithParent(process.env);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
