@@ -1,10 +1,16 @@
 // The meshctl program: builds the command tree and runs it, mapping every outcome to an exit code.
 import { Command } from '@commander-js/extra-typings';
 import { VERSION } from '../common/version.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerControl } from './commands/control.js';
+import { registerEdges } from './commands/edges.js';
+import { registerEndpoints } from './commands/endpoints.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerDemo } from './commands/demo.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerRoutes } from './commands/routes.js';
+import { registerStat } from './commands/stat.js';
+import { registerTap } from './commands/tap.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
 
@@ -21,6 +27,12 @@ export function buildProgram(): Command {
   registerControl(program);
   registerIdentity(program);
   registerDemo(program);
+  registerEndpoints(program);
+  registerStat(program);
+  registerRoutes(program);
+  registerEdges(program);
+  registerTap(program);
+  registerCompletion(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
   return program;
