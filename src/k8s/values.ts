@@ -2,6 +2,7 @@
 // each key's type and rule, applies flags and `--set key=value` over the defaults, and returns one typed,
 // validated MeshValues. Install, manual injection and (later) the webhook all start from it.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../common/duration.js';
 import { UsageError } from '../common/errors.js';
@@ -162,7 +163,7 @@ function flatten(value: unknown, prefix: string, out: Flat, file: string): Flat 
 
 /** The documented defaults from manifests/values.yaml. A mismatch with RULES is a packaging bug. */
 export function defaultValues(): Flat {
-  const file = VALUES_FILE.pathname;
+  const file = fileURLToPath(VALUES_FILE);
   const flat = flatten(parseYaml(readFileSync(VALUES_FILE, 'utf8')) as unknown, '', new Map(), file);
   const missing = VALUE_KEYS.filter((k) => !flat.has(k));
   const extra = [...flat.keys()].filter((k) => !(k in RULES));

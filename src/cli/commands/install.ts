@@ -74,7 +74,7 @@ ${VALUE_KEYS_HELP}`,
       '--control-plane-namespace <namespace>',
       'namespace the control plane was installed in (default: mesh)',
     )
-    .option('--set <key=value>', 'install value, as given to install (repeatable)', collect, [] as string[])
+    .option('--set <key=value>', 'install value, as given to install (repeatable)', collect)
     .addHelpText(
       'after',
       `
@@ -90,7 +90,7 @@ Examples:
       const { resolveValues, parseSet } = await import('../../k8s/values.js');
       const values = resolveValues({
         flags: { controlPlaneNamespace: opts.controlPlaneNamespace },
-        sets: opts.set.map(parseSet),
+        sets: (opts.set ?? []).map(parseSet),
       });
       const { uninstallRefs, renderUninstall } = await import('../../k8s/install/render.js');
       writeOut(renderUninstall(uninstallRefs(values)));

@@ -37,9 +37,10 @@ export function addValueFlags(cmd: OptionTarget, { controller }: { controller: b
     new Option('--proxy-image <repository>', 'proxy image repository, without tag'),
     new Option('--proxy-init-image <repository>', 'proxy-init image repository, without tag'),
     new Option('--version <tag>', "image tag of every image (default: this meshctl's version)"),
-    new Option('--set <key=value>', 'override an install value (repeatable; keys in manifests/values.yaml)')
-      .argParser(collect)
-      .default([] as string[]),
+    new Option(
+      '--set <key=value>',
+      'override an install value (repeatable; keys in manifests/values.yaml)',
+    ).argParser(collect),
   ];
   for (const o of options) cmd.addOption(o);
 }

@@ -1,6 +1,7 @@
 // `meshctl inject` / `uninject` over parsed manifests: finds each object, runs the shared pure function on
 // its pod template, applies the resulting patch to the YAML in place, and records one report entry per
 // object — injected, uninjected or skipped with the reason — so nothing is ever skipped silently.
+import type { Document } from 'yaml';
 import { INJECT_ANNOTATION, INJECT_ENABLED } from '../annotations.js';
 import type { PodTemplate } from '../model.js';
 import { findObjects, type ObjectLocation } from '../manifests/objects.js';
@@ -101,11 +102,7 @@ type NamespaceOutcome =
   | { patched: false; outcome: 'skipped'; reason: ReportEntry['reason']; message: string };
 
 /** A Namespace opts all its pods in: inject annotates it, uninject takes the annotation away. */
-function transformNamespace(
-  obj: ObjectLocation,
-  doc: ParsedManifest['docs'][number]['doc'],
-  action: TransformAction,
-): NamespaceOutcome {
+function transformNamespace(obj: ObjectLocation, doc: Document, action: TransformAction): NamespaceOutcome {
   const annotationsPath = [...obj.path, 'metadata', 'annotations'];
   const current = valueAt(doc, [...annotationsPath, INJECT_ANNOTATION]);
   if (action.action === 'uninject') {
