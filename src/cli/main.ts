@@ -4,6 +4,8 @@ import { VERSION } from '../common/version.js';
 import { registerControl } from './commands/control.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerDemo } from './commands/demo.js';
+import { registerInject } from './commands/inject.js';
+import { registerInstall } from './commands/install.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .description('A small service mesh: sidecar proxy, control plane, and the tools to watch them.')
     .version(VERSION, '--version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
+    // Root options only before the subcommand, so that `install --version TAG` is the image tag, not ours.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVersion(program);
@@ -21,6 +25,8 @@ export function buildProgram(): Command {
   registerControl(program);
   registerIdentity(program);
   registerDemo(program);
+  registerInstall(program);
+  registerInject(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
   return program;
