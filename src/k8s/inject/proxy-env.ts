@@ -55,7 +55,7 @@ export const PROXY_ENV = {
   /** The pod's ServiceAccount (downward API); only used to compose the identity name below. */
   serviceAccount: 'MESH_PROXY_SERVICE_ACCOUNT',
   /** The identity this proxy asks for: `<sa>.<ns>.serviceaccount.identity.<control ns>.<trust domain>` (identity). */
-  identityName: 'MESH_PROXY_IDENTITY_NAME',
+  identityName: 'MESH_PROXY_IDENTITY',
   /** The Identity API, `mesh-identity.<ns>.svc.<cluster domain>.:8080` (identity). */
   identityAddr: 'MESH_PROXY_IDENTITY_ADDR',
   /** Path of the projected ServiceAccount token sent with each certificate request (identity). */
