@@ -7,6 +7,8 @@ import { registerEdges } from './commands/edges.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerDemo } from './commands/demo.js';
+import { registerInject } from './commands/inject.js';
+import { registerInstall } from './commands/install.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerRoutes } from './commands/routes.js';
 import { registerStat } from './commands/stat.js';
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
     .description('A small service mesh: sidecar proxy, control plane, and the tools to watch them.')
     .version(VERSION, '--version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
+    // Root options only before the subcommand, so that `install --version TAG` is the image tag, not ours.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVersion(program);
@@ -27,6 +31,8 @@ export function buildProgram(): Command {
   registerControl(program);
   registerIdentity(program);
   registerDemo(program);
+  registerInstall(program);
+  registerInject(program);
   registerEndpoints(program);
   registerStat(program);
   registerRoutes(program);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { MeshError } from '../common/errors.js';
-import { createIssuer, createTrustAnchor } from '../identity/ca.js';
+import { createIssuer, createTrustAnchor } from '../identity/pki.js';
 import { writeIdentityDir } from '../identity/files.js';
 import {
   isAlive,
@@ -96,8 +96,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const identityDir = path.join(dir, 'identity');
   if (!existsSync(path.join(identityDir, 'issuer.key'))) {
     err('creating a local trust anchor and issuer (ECDSA P-256)…');
-    const anchor = await createTrustAnchor('cluster.local');
-    writeIdentityDir(identityDir, anchor, await createIssuer(anchor, 'cluster.local'));
+    const anchor = await createTrustAnchor({ trustDomain: 'cluster.local' });
+    writeIdentityDir(identityDir, anchor, await createIssuer(anchor, { trustDomain: 'cluster.local' }));
   }
   const topology = layout(await freePorts(portsNeeded()));
   writeFileSync(

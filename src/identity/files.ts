@@ -3,8 +3,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MeshError } from '../common/errors.js';
-import { PkiError, type CertAndKey } from './ca.js';
-import { validateIssuer } from './inspect.js';
+import { PKI_ERRORS, PkiError, validateChain, type CertAndKey } from './pki.js';
 import { type IssuerOptions, DEFAULT_ISSUER_OPTIONS, Issuer } from './issuer.js';
 
 export const TRUST_ANCHORS_FILE = 'ca.crt';
@@ -32,10 +31,19 @@ export async function loadIssuerDir(
   const issuer: CertAndKey = { certPem: read(dir, ISSUER_CERT_FILE), keyPem: read(dir, ISSUER_KEY_FILE) };
   try {
     // Users may bring their own anchor and issuer: refuse unusable ones with the precise reason.
-    validateIssuer(read(dir, TRUST_ANCHORS_FILE), issuer.certPem, issuer.keyPem);
+    validateChain({
+      trustAnchorsPem: read(dir, TRUST_ANCHORS_FILE),
+      issuerCertPem: issuer.certPem,
+      issuerKeyPem: issuer.keyPem,
+      sources: {
+        trustAnchors: path.join(dir, TRUST_ANCHORS_FILE),
+        issuerCert: path.join(dir, ISSUER_CERT_FILE),
+        issuerKey: path.join(dir, ISSUER_KEY_FILE),
+      },
+    });
   } catch (err) {
-    if (err instanceof PkiError) throw new PkiError(`${dir}: ${err.message}`, err.hint);
-    throw err;
+    if (err instanceof PkiError) throw err;
+    throw new PkiError(PKI_ERRORS.badPem, `${dir}: ${(err as Error).message}`);
   }
   try {
     return await Issuer.load(issuer, options);

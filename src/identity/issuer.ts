@@ -1,8 +1,8 @@
 // Signs workload certificates: checks a CSR (well-formed, self-signed correctly, asking for exactly the
 // authenticated identity) and issues a short-lived leaf for it from the mesh's issuer.
 import { MeshError } from '../common/errors.js';
-import type { CertAndKey } from './ca.js';
-import { type CryptoKey, EC_ALGORITHM, importPrivateKeyPem, randomSerial, x509 } from './x509.js';
+import { importSigningKey, type CertAndKey } from './pki.js';
+import { type CryptoKey, EC_ALGORITHM, randomSerial, x509 } from './x509.js';
 
 const SUBJECT_ALT_NAME_OID = '2.5.29.17';
 
@@ -42,7 +42,7 @@ export class Issuer {
   static async load(issuer: CertAndKey, options: IssuerOptions = DEFAULT_ISSUER_OPTIONS): Promise<Issuer> {
     return new Issuer(
       new x509.X509Certificate(issuer.certPem),
-      await importPrivateKeyPem(issuer.keyPem),
+      await importSigningKey(issuer.keyPem, 'issuer key'),
       options,
     );
   }

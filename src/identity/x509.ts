@@ -26,11 +26,6 @@ export async function privateKeyPem(key: CryptoKey): Promise<string> {
   return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
 }
 
-export async function importPrivateKeyPem(pem: string): Promise<CryptoKey> {
-  const body = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '').replace(/\s+/g, '');
-  return await subtle.importKey('pkcs8', Buffer.from(body, 'base64'), EC_ALGORITHM, true, ['sign']);
-}
-
 export function randomSerial(): string {
   // Positive 128-bit serial (leading byte cleared of its top bit).
   const bytes = Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)));

@@ -290,7 +290,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       draining = true;
       logger.info({ reason, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
       const deadline = performance.now() + config.drainTimeoutMs;
-      await Promise.all(listeners.map((l) => l.stopAccepting().catch(() => undefined)));
+      for (const l of listeners) l.stopAccepting();
       await drainAll(deadline);
       const left = listeners.reduce((n, l) => n + l.openConnections(), 0);
       if (left > 0) logger.warn({ connections: left }, 'drain timeout: closing remaining connections');

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { createIssuer, createTrustAnchor } from '../../src/identity/ca.js';
+import { createIssuer, createTrustAnchor } from '../../src/identity/pki.js';
 import { writeIdentityDir, loadIssuerDir } from '../../src/identity/files.js';
 import { createWorkloadKey, derToPem } from '../../src/identity/workload-key.js';
 
@@ -20,8 +20,8 @@ export async function makeIdentityDir(
 ): Promise<TestIdentityDir> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meshctl-identity-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const anchor = await createTrustAnchor(trustDomain);
-  writeIdentityDir(dir, anchor, await createIssuer(anchor, trustDomain));
+  const anchor = await createTrustAnchor({ trustDomain });
+  writeIdentityDir(dir, anchor, await createIssuer(anchor, { trustDomain }));
   const trustAnchorsFile = path.join(dir, 'ca.crt');
   return { dir, trustAnchorsFile, trustAnchorsPem: readFileSync(trustAnchorsFile, 'utf8') };
 }

@@ -38,17 +38,16 @@ export function registerIdentity(program: Command): void {
       '\nExamples:\n  meshctl identity create --out ./identity\n  meshctl control --identity-dir ./identity --mesh-file mesh.yaml\n',
     )
     .action(async (opts) => {
-      const { createTrustAnchor, createIssuer } = await import('../../identity/ca.js');
+      const { createTrustAnchor, createIssuer } = await import('../../identity/pki.js');
       const { writeIdentityDir } = await import('../../identity/files.js');
-      const anchor = await createTrustAnchor(
-        opts.trustDomain,
-        days(opts.anchorValidity, '--anchor-validity'),
-      );
-      const issuer = await createIssuer(
-        anchor,
-        opts.trustDomain,
-        days(opts.issuerValidity, '--issuer-validity'),
-      );
+      const anchor = await createTrustAnchor({
+        trustDomain: opts.trustDomain,
+        validityDays: days(opts.anchorValidity, '--anchor-validity'),
+      });
+      const issuer = await createIssuer(anchor, {
+        trustDomain: opts.trustDomain,
+        validityDays: days(opts.issuerValidity, '--issuer-validity'),
+      });
       writeIdentityDir(opts.out, anchor, issuer);
       process.stderr.write(`wrote ca.crt, ca.key, issuer.crt and issuer.key to ${opts.out}\n`);
     });
@@ -92,7 +91,9 @@ export function registerIdentity(program: Command): void {
       checkChainOrder(certs, source);
       const expired = infos.findIndex((i) => i.expired);
       if (expired !== -1) {
-        throw new (await import('../../identity/ca.js')).PkiError(
+        const { PkiError, PKI_ERRORS } = await import('../../identity/pki.js');
+        throw new PkiError(
+          PKI_ERRORS.expired,
           `${source}: certificate ${expired + 1} expired on ${infos[expired]?.notAfter}`,
         );
       }

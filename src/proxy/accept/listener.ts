@@ -66,9 +66,12 @@ export class ProxyListener {
     return { host: bound.address, port: bound.port };
   }
 
-  /** Stops accepting; connections already open carry on. */
-  stopAccepting(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  /**
+   * Stops accepting; connections already open carry on. (close() stops listening at once; its callback
+   * would wait for every connection to end, which is what draining is for, so it is not awaited.)
+   */
+  stopAccepting(): void {
+    this.server.close();
   }
 
   openConnections(): number {

@@ -24,7 +24,8 @@ export interface IdentityOptions {
   readonly renewAt?: number;
 }
 
-const RETRY = { minMs: 1000, maxMs: 30_000, jitter: 0.5 };
+// Capped low: a proxy waiting for its first certificate should be ready soon after the identity service returns.
+const RETRY = { minMs: 1000, maxMs: 10_000, jitter: 0.5 };
 
 interface Current {
   readonly certPem: string;

@@ -64,7 +64,7 @@ export async function startSecureMesh(
   });
   const startClient = (tc: TestContext) =>
     startTestProxy(tc, {
-      readyTimeoutMs: 180_000,
+      readyTimeoutMs: 240_000,
       args: proxyIdentityArgs(ids, control.grpc, CLIENT_ID),
       env: { MESH_PROXY_IDENTITY_TOKEN: 'tok-client' },
     });
