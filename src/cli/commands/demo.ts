@@ -48,6 +48,11 @@ Examples:
         rps: opts.rps,
         out: (line) => process.stdout.write(line + '\n'),
         err: (line) => process.stderr.write(line + '\n'),
+        snapshot: async (controlPlane) => {
+          const { printStatSnapshot } = await import('./stat.js');
+          const { NAMESPACE } = await import('../../demo/topology.js');
+          await printStatSnapshot(controlPlane, NAMESPACE);
+        },
       });
       process.exitCode = code;
       // Pooled sockets and timers must not keep a stopped demo alive.

@@ -1,8 +1,10 @@
 // `meshctl tap RESOURCE [NAME]`: live requests through the proxies of a resource, filtered by request and
 // (evaluated in the proxy once the response is known) by response status and latency.
 import { Option, type Command } from '@commander-js/extra-typings';
+import { UsageError } from '../../common/errors.js';
 import {
   SHARED_HELP,
+  allNamespacesOption,
   contextOption,
   controlPlaneOption,
   kubeconfigOption,
@@ -24,6 +26,7 @@ Examples:
   meshctl tap workload/web --status 5xx -n demo            # only requests that failed with 5xx
   meshctl tap svc/books --min-latency 100ms -n demo        # only requests that took 100 ms or more
   meshctl tap po/web-0 --method POST --path /api -n demo   # POSTs under /api through one instance
+  meshctl tap deploy -A --status 500-599                   # failures anywhere in the mesh
   meshctl tap workload/web -n demo -o jsonl | jq -c 'select(.type == "responseInit") | .response.status'
 
 Output: one line per event (req when the request starts, rsp when response headers arrive, end when it
@@ -62,7 +65,7 @@ export function registerTap(program: Command): void {
       ).argParser(parseMinLatency),
     )
     .addOption(
-      new Option('--max-rps <n>', 'most requests per second to show, over all proxies')
+      new Option('--max-rps <n>', 'most requests per second to show, over all proxies (more are skipped)')
         .default(100)
         .argParser(parseMaxRps),
     )
@@ -72,6 +75,7 @@ export function registerTap(program: Command): void {
         .argParser(collect),
     )
     .addOption(namespaceOption())
+    .addOption(allNamespacesOption())
     .addOption(outputOption(['table', 'wide', 'json', 'jsonl']))
     .addOption(controlPlaneOption())
     .addOption(contextOption())
@@ -80,7 +84,15 @@ export function registerTap(program: Command): void {
     .action(async (args, opts) => {
       noteKubeFlags(opts);
       const ns = opts.namespace;
-      const target = parseResourceArgs(args, ns);
+      const named = parseResourceArgs(args, ns);
+      if (opts.allNamespaces && (named.name !== '' || named.kind === 'authority')) {
+        throw new UsageError(
+          'MESH_BAD_ALL_NAMESPACES',
+          `-A taps every namespace: give a resource type without a name, not ${displayResource(named)}`,
+        );
+      }
+      // Every instance of a type in every namespace is every instance of the mesh.
+      const target = opts.allNamespaces ? { kind: 'namespace' as const, namespace: '', name: '' } : named;
       const to = opts.to === undefined ? undefined : parseResourceFlag(opts.to, '--to', ns);
       const { buildTapMatch } = await import('../tap-filter.js');
       const { toWireResource } = await import('../resource.js');

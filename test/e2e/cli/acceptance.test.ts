@@ -1,0 +1,445 @@
+// The observability commands against a running mesh with a known traffic mix: 150 requests that succeed
+// on route GET /books/{id} and 50 that fail (500) on GET /fail/{id}, from `client` to `web` over mTLS
+// (plus the warm-up requests on GET /warmup, which the origin's own count includes).
+// Each command's table and JSON agree with each other and with that traffic; tap prints exactly the
+// requests made while it runs, filtered by response status in the proxy; Ctrl-C ends it with 130; every
+// JSON output has the shape docs/cli-json.md documents.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { styleText } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
+import { MetricsClient, type StatResponse } from '../../../src/api/gen/metrics.js';
+import {
+  formatCount,
+  formatLatency,
+  formatPercent,
+  formatRps,
+  NO_DATA,
+} from '../../../src/cli/metric-format.js';
+import { readJsonDocs, shapeProblems } from '../../helpers/json-docs.js';
+import { runMeshctl, startMeshctl, type OwnedProcess } from '../../helpers/processes.js';
+import { waitFor } from '../../helpers/wait.js';
+import { AUTHORITY, CLIENT_ID, NAMESPACE, WEB_ID, startCliMesh } from './mesh.js';
+
+const OK_REQUESTS = 150;
+const FAILED_REQUESTS = 50;
+const TOTAL = OK_REQUESTS + FAILED_REQUESTS;
+const RED_500 = styleText('red', '500', { validateStream: false }).replace(/\[/g, '\\[');
+
+/** Table rows as cells: columns are separated by three or more spaces, cells hold at most one. */
+function cells(table: string): string[][] {
+  return table
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/ {3,}/));
+}
+
+function byHeader(table: string): Record<string, string>[] {
+  const [header, ...rows] = cells(table);
+  return rows.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
+}
+
+const within = (actual: number, expected: number, share = 0.02): boolean =>
+  Math.abs(actual - expected) <= Math.max(share * Math.abs(expected), 1e-9);
+
+/** Sends `paths` through the client proxy, `concurrency` at a time; returns the statuses in order. */
+async function drive(
+  get: (p: string) => Promise<number>,
+  paths: string[],
+  concurrency = 8,
+): Promise<number[]> {
+  const statuses: number[] = new Array<number>(paths.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < paths.length) {
+        const i = next++;
+        statuses[i] = await get(paths[i] as string);
+      }
+    }),
+  );
+  return statuses;
+}
+
+interface TapJson {
+  type: string;
+  id: { base: number; stream: number };
+  proxy: string;
+  direction: string;
+  tls: boolean;
+  source: { labels: Record<string, string> };
+  destination: { labels: Record<string, string> };
+  request?: { path: string; authority: string; headers: { name: string; value: string }[] };
+  response?: { status: number };
+  end?: { responseBytes: number };
+}
+
+/** Starts `meshctl tap`, then sends `probe` requests until one shows in its output: the tap is in place. */
+async function startTap(
+  t: Parameters<typeof startCliMesh>[0],
+  args: string[],
+  probe: () => Promise<unknown>,
+  seen: (stdout: string) => boolean,
+  env?: NodeJS.ProcessEnv,
+): Promise<OwnedProcess> {
+  const tap = startMeshctl(t, ['tap', ...args], env);
+  await waitFor(
+    async () => {
+      if (tap.child.exitCode !== null) throw new Error(`tap exited: ${tap.stderr()}`);
+      await probe();
+      return seen(tap.stdout());
+    },
+    { timeoutMs: 20_000, intervalMs: 100, what: `tap ${args.join(' ')} to report` },
+  );
+  return tap;
+}
+
+test('stat, routes, edges, endpoints and tap against a live mesh', async (t) => {
+  const mesh = await startCliMesh(t);
+  const cp = ['--control-plane', mesh.control.grpc];
+  const docs = readJsonDocs();
+  const shape = (name: string, actual: unknown, example = 0): void => {
+    const doc = docs.get(name);
+    assert.ok(doc, name);
+    assert.deepEqual(
+      shapeProblems(doc, doc.examples[example], actual),
+      [],
+      `${name} output vs docs/cli-json.md`,
+    );
+  };
+
+  await t.test('endpoints: what Destination says, table and JSON alike', async () => {
+    const json = await runMeshctl(['endpoints', AUTHORITY, '-o', 'json', ...cp]);
+    assert.equal(json.code, 0, json.stderr);
+    const rows = JSON.parse(json.stdout) as Record<string, unknown>[];
+    assert.deepEqual(rows, [
+      {
+        authority: AUTHORITY,
+        namespace: NAMESPACE,
+        ip: '127.0.0.1',
+        port: Number(mesh.web.inbound.split(':')[1]),
+        pod: 'web-0',
+        workload: 'web',
+        service: 'web',
+        identity: WEB_ID,
+        weight: 1,
+        protocolHint: 'detect',
+      },
+    ]);
+    shape('endpoints', rows[0]);
+    const table = await runMeshctl(['endpoints', '-n', NAMESPACE, ...cp]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.deepEqual(byHeader(table.stdout), [
+      {
+        NAMESPACE: NAMESPACE,
+        IP: '127.0.0.1',
+        PORT: String(rows[0]?.['port']),
+        POD: 'web-0',
+        SERVICE: 'web.demo',
+        IDENTITY: WEB_ID,
+      },
+    ]);
+    const unknown = await runMeshctl(['endpoints', 'nosuch.demo:80', ...cp]);
+    assert.equal(unknown.code, 1);
+    assert.match(
+      unknown.stderr,
+      /^error: authority "nosuch\.demo:80" not known to the destination service\n/,
+    );
+  });
+
+  // A fresh client proxy resolves web.demo on its first request: wait until a request gets through
+  // before the known traffic mix, and take the truth from what the origin served.
+  await waitFor(async () => (await mesh.get('/warmup')) === 200, {
+    timeoutMs: 10_000,
+    what: 'web to answer',
+  });
+  const paths = [
+    ...Array.from({ length: OK_REQUESTS }, (_, i) => `/books/${i}`),
+    ...Array.from({ length: FAILED_REQUESTS }, (_, i) => `/fail/${i}`),
+  ];
+  const statuses = await drive((p) => mesh.get(p), paths);
+  assert.equal(statuses.filter((s) => s === 200).length, OK_REQUESTS, JSON.stringify(statuses));
+  assert.equal(statuses.filter((s) => s === 500).length, FAILED_REQUESTS);
+  const served = mesh.served.length;
+  const servedOk = mesh.served.filter((p) => !p.includes('fail')).length;
+  assert.ok(served >= TOTAL);
+
+  const metrics = new MetricsClient(mesh.control.grpc, grpc.credentials.createInsecure());
+  t.after(() => metrics.close());
+  const statNow = (): Promise<StatResponse> =>
+    new Promise((resolve, reject) =>
+      metrics.stat(
+        {
+          selector: { type: 'workload', namespace: NAMESPACE, name: '' },
+          from: undefined,
+          to: undefined,
+          windowMs: 0,
+          allNamespaces: false,
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      ),
+    );
+  await waitFor(
+    async () => {
+      const web = (await statNow()).rows.find((r) => r.resource?.name === 'web');
+      return web !== undefined && within(web.requests, served);
+    },
+    { timeoutMs: 20_000, intervalMs: 250, what: 'the metrics API to count the traffic' },
+  );
+
+  await t.test('stat: counts and success rate match the traffic; table and JSON agree', async () => {
+    const json = await runMeshctl(['stat', 'deploy', '-n', NAMESPACE, '-o', 'json', ...cp]);
+    assert.equal(json.code, 0, json.stderr);
+    const rows = JSON.parse(json.stdout) as Record<string, number | string | null>[];
+    const web = rows.find((r) => r['name'] === 'web');
+    assert.ok(web, json.stdout);
+    assert.ok(within(web['requests'] as number, served), `requests ${web['requests']} vs ${served} served`);
+    assert.ok(within(web['successRate'] as number, servedOk / served), `success ${web['successRate']}`);
+    assert.equal(web['meshedPods'], 1);
+    assert.equal(web['runningPods'], 1);
+    assert.equal(web['tlsShare'], 1);
+    assert.equal(typeof web['latencyP99Ms'], 'number');
+    shape('stat', web);
+    // The client serves nothing: no data, not 0 %.
+    const client = rows.find((r) => r['name'] === 'client');
+    assert.ok(client);
+    assert.equal(client['successRate'], null);
+    shape('stat', client);
+
+    const table = await runMeshctl(['stat', 'deploy', '-n', NAMESPACE, ...cp]);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = byHeader(table.stdout);
+    assert.deepEqual(
+      lines.map((l) => l['NAME']),
+      rows.map((r) => r['name']),
+    );
+    for (const r of rows) {
+      const l = lines.find((x) => x['NAME'] === r['name']);
+      assert.ok(l);
+      const idle =
+        r['requests'] === 0 && r['successRate'] === null && r['rps'] === 0 && r['tcpOpenConnections'] === 0;
+      assert.equal(l['MESHED'], `${r['meshedPods']}/${r['runningPods']}`);
+      assert.equal(l['SUCCESS'], formatPercent(r['successRate'] as number | null));
+      assert.equal(l['RPS'], idle ? NO_DATA : formatRps(r['rps'] as number));
+      assert.equal(l['LATENCY_P50'], formatLatency(r['latencyP50Ms'] as number | null));
+      assert.equal(l['LATENCY_P95'], formatLatency(r['latencyP95Ms'] as number | null));
+      assert.equal(l['LATENCY_P99'], formatLatency(r['latencyP99Ms'] as number | null));
+      assert.equal(l['TCP_CONN'], idle ? NO_DATA : formatCount(r['tcpOpenConnections'] as number));
+    }
+    assert.equal(lines.find((l) => l['NAME'] === 'client')?.['SUCCESS'], '-');
+
+    const pods = JSON.parse(
+      (await runMeshctl(['stat', 'po/web-0', '-n', NAMESPACE, '-o', 'json', ...cp])).stdout,
+    ) as {
+      name: string;
+      requests: number;
+      successRate: number;
+    }[];
+    assert.equal(pods.length, 1);
+    assert.equal(pods[0]?.name, 'web-0');
+    assert.ok(within(pods[0]?.requests ?? 0, served));
+    assert.ok(within(pods[0]?.successRate ?? 0, servedOk / served));
+  });
+
+  await t.test('routes: per route counts and success; table and JSON agree', async () => {
+    const json = await runMeshctl(['routes', 'deploy/web', '-n', NAMESPACE, '-o', 'json', ...cp]);
+    assert.equal(json.code, 0, json.stderr);
+    const rows = JSON.parse(json.stdout) as Record<string, number | string | null>[];
+    const books = rows.find((r) => r['route'] === 'GET /books/{id}');
+    const fail = rows.find((r) => r['route'] === 'GET /fail/{id}');
+    assert.ok(books && fail, json.stdout);
+    assert.ok(within(books['requests'] as number, OK_REQUESTS), `books ${books['requests']}`);
+    assert.equal(books['successRate'], 1);
+    assert.ok(within(fail['requests'] as number, FAILED_REQUESTS), `fail ${fail['requests']}`);
+    assert.equal(fail['successRate'], 0);
+    shape('routes', books);
+
+    const table = await runMeshctl(['routes', 'deploy/web', '-n', NAMESPACE, ...cp]);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = byHeader(table.stdout);
+    assert.equal(lines.length, rows.length);
+    for (const r of rows) {
+      const l = lines.find((x) => x['ROUTE'] === r['route']);
+      assert.ok(l, `${String(r['route'])} in the table`);
+      assert.equal(l['SERVICE'], r['authority']);
+      assert.equal(l['SUCCESS'], formatPercent(r['successRate'] as number | null));
+      assert.equal(l['LATENCY_P99'], formatLatency(r['latencyP99Ms'] as number | null));
+    }
+    assert.equal(lines.find((l) => l['ROUTE'] === 'GET /fail/{id}')?.['SUCCESS'], '0.00%');
+  });
+
+  await t.test('edges: client to web over mTLS, with both identities', async () => {
+    const rows = await waitFor(
+      async () => {
+        const r = await runMeshctl(['edges', 'deploy', '-n', NAMESPACE, '-o', 'json', ...cp]);
+        const edges = JSON.parse(r.stdout || '[]') as Record<string, unknown>[];
+        return edges.some((e) => e['src'] === 'client' && e['dst'] === 'web') ? edges : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 500, what: 'the client → web edge' },
+    );
+    const edge = rows.find((e) => e['src'] === 'client' && e['dst'] === 'web');
+    assert.deepEqual(edge, {
+      kind: 'workload',
+      src: 'client',
+      srcNamespace: NAMESPACE,
+      dst: 'web',
+      dstNamespace: NAMESPACE,
+      clientId: CLIENT_ID,
+      serverId: WEB_ID,
+      secured: true,
+      noTlsReason: null,
+    });
+    shape('edges', edge);
+    const table = await runMeshctl(['edges', 'deploy', '-n', NAMESPACE, '-o', 'wide', ...cp]);
+    assert.equal(table.code, 0, table.stderr);
+    const line = byHeader(table.stdout).find((l) => l['SRC'] === 'client');
+    assert.deepEqual(line, {
+      SRC: 'client',
+      DST: 'web',
+      SRC_NS: NAMESPACE,
+      DST_NS: NAMESPACE,
+      CLIENT_ID: CLIENT_ID,
+      SERVER_ID: WEB_ID,
+      SECURED: '√',
+    });
+    // Colour only when asked for, and never with NO_COLOR.
+    const forced = await runMeshctl(['edges', 'deploy', '-n', NAMESPACE, ...cp], {
+      env: { FORCE_COLOR: '1' },
+    });
+    assert.ok(forced.stdout.includes('\u001b[32m√'), forced.stdout);
+    const none = await runMeshctl(['edges', 'deploy', '-n', NAMESPACE, ...cp], {
+      env: { FORCE_COLOR: '1', NO_COLOR: '1' },
+    });
+    assert.ok(!none.stdout.includes('\u001b'), none.stdout);
+  });
+
+  await t.test(
+    'tap -o jsonl: exactly the requests made while it ran, headers redacted; Ctrl-C exits 130',
+    async (tt) => {
+      const events = (out: string): TapJson[] =>
+        out
+          .trim()
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as TapJson);
+      const tap = await startTap(
+        tt,
+        [
+          'deploy/web',
+          '-n',
+          NAMESPACE,
+          '-o',
+          'jsonl',
+          '--redact-header',
+          'X-Api-Key',
+          '--max-rps',
+          '1000',
+          ...cp,
+        ],
+        () => mesh.get('/warmup'),
+        (out) => out.includes('"/warmup"'),
+      );
+      const marked = Array.from({ length: 20 }, (_, i) =>
+        i % 4 === 0 ? `/tapped/fail/${i}` : `/tapped/ok/${i}`,
+      );
+      let n = 0;
+      await drive(
+        (p) => mesh.get(p, { authorization: 'Bearer secret', 'x-api-key': 'key', 'x-marker': `m${n++}` }),
+        marked,
+        4,
+      );
+      const key = (e: TapJson): string => `${e.proxy} ${e.id.base}:${e.id.stream}`;
+      await waitFor(
+        () => {
+          const all = events(tap.stdout());
+          const ids = new Set(all.filter((e) => e.request?.path.startsWith('/tapped/')).map(key));
+          return all.filter((e) => e.type === 'responseEnd' && ids.has(key(e))).length === marked.length;
+        },
+        { timeoutMs: 10_000, what: 'every marked request to end in the tap' },
+      );
+      assert.equal(await tap.stop('SIGINT'), 130, tap.stderr());
+
+      const all = events(tap.stdout());
+      const requests = all.filter((e) => e.type === 'requestInit');
+      // Nothing but the warm-up probes and the marked requests, each marked one exactly once.
+      assert.deepEqual(
+        requests
+          .map((e) => e.request?.path)
+          .filter((p) => p !== '/warmup')
+          .sort(),
+        [...marked].sort(),
+      );
+      for (const req of requests.filter((e) => e.request?.path.startsWith('/tapped/'))) {
+        const mine = all.filter((e) => key(e) === key(req));
+        assert.deepEqual(
+          mine.map((e) => e.type),
+          ['requestInit', 'responseInit', 'responseEnd'],
+        );
+        assert.equal(mine[1]?.response?.status, req.request?.path.includes('fail') ? 500 : 200);
+        assert.equal(req.proxy, 'web-0');
+        assert.equal(req.direction, 'inbound');
+        assert.equal(req.tls, true);
+        assert.equal(req.source.labels['client_id'], CLIENT_ID);
+        assert.match(req.request?.authority ?? '', /^web\.demo(:80)?$/);
+        const headers = Object.fromEntries((req.request?.headers ?? []).map((h) => [h.name, h.value]));
+        assert.equal(headers['authorization'], '[REDACTED]');
+        assert.equal(headers['x-api-key'], '[REDACTED]');
+        assert.match(headers['x-marker'] ?? '', /^m\d+$/);
+      }
+      const sample = all.filter(
+        (e) => key(e) === key(requests.find((e) => e.request?.path.startsWith('/tapped/'))!),
+      );
+      sample.forEach((e, i) => shape('tap', e, i));
+    },
+  );
+
+  await t.test('tap --status 5xx: only failed requests, whole; line format; Ctrl-C exits 130', async (tt) => {
+    const tap = await startTap(
+      tt,
+      ['workload', 'web', '-n', NAMESPACE, '--status', '5xx', '--max-rps', '1000', ...cp],
+      () => mesh.get('/warm/fail'),
+      (out) => out.includes(':path=/warm/fail'),
+      { FORCE_COLOR: '1' },
+    );
+    const sent = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `/st/fail/${i}` : `/st/ok/${i}`));
+    await drive((p) => mesh.get(p), sent, 4);
+    const failed = sent.filter((p) => p.includes('fail'));
+    const lines = (): string[] =>
+      tap
+        .stdout()
+        .split('\n')
+        .filter((l) => l !== '');
+    const idOf = (l: string): string => /^\w+ id=(\d+:\d+) /.exec(l)?.[1] ?? '';
+    await waitFor(
+      () => {
+        const ids = new Set(
+          lines()
+            .filter((l) => l.includes(':path=/st/'))
+            .map(idOf),
+        );
+        return lines().filter((l) => l.startsWith('end ') && ids.has(idOf(l))).length === failed.length;
+      },
+      { timeoutMs: 10_000, what: 'the failed requests to end in the tap' },
+    );
+    assert.equal(await tap.stop('SIGINT'), 130, tap.stderr());
+    const out = lines();
+    const reqs = out.filter((l) => l.startsWith('req ') && l.includes(':path=/st/'));
+    assert.deepEqual(reqs.map((l) => /:path=(\S+)$/.exec(l)?.[1]).sort(), [...failed].sort());
+    for (const req of reqs) {
+      assert.match(
+        req,
+        /^req id=\d+:\d+ proxy=in {2}src=127\.0\.0\.1:\d+ dst=127\.0\.0\.1:\d+ tls=true :method=GET :authority=web\.demo(:80)? :path=\/st\/fail\/\d+$/,
+      );
+      const mine = out.filter((l) => idOf(l) === idOf(req));
+      assert.equal(mine.length, 3);
+      assert.match(
+        mine[1] ?? '',
+        // FORCE_COLOR is set: the failed status is red.
+        new RegExp(`^rsp id=\\S+ proxy=in {2}.* tls=true :status=${RED_500} latency=\\d+µs$`),
+      );
+      assert.match(mine[2] ?? '', /^end id=\S+ proxy=in {2}.* tls=true duration=\d+µs response-length=\d+B$/);
+    }
+    // Requests that succeeded were never printed.
+    assert.ok(!out.some((l) => l.includes('/st/ok/')));
+  });
+});
