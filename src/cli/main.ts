@@ -62,8 +62,17 @@ function exitWithParent(env: NodeJS.ProcessEnv): void {
   timer.unref();
 }
 
+/** `meshctl … | head`: once the reader has gone there is nothing left to do, and it is not a failure. */
+function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   exitWithParent(process.env);
+  exitQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

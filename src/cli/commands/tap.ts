@@ -15,8 +15,8 @@ import { outputOption } from '../output.js';
 import { displayResource, parseResourceArgs, parseResourceFlag, resourceTypesText } from '../resource.js';
 import { parseMaxRps, parseMinLatency, parseStatusFilter } from '../tap-filter.js';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 const EXAMPLES = `
@@ -70,9 +70,7 @@ export function registerTap(program: Command): void {
         .argParser(parseMaxRps),
     )
     .addOption(
-      new Option('--redact-header <name>', 'also redact this header (repeatable)')
-        .default([] as string[])
-        .argParser(collect),
+      new Option('--redact-header <name>', 'also redact this header (repeatable)').argParser(collect),
     )
     .addOption(namespaceOption())
     .addOption(allNamespacesOption())
@@ -106,7 +104,7 @@ export function registerTap(program: Command): void {
         status: opts.status,
         minLatencyMs: opts.minLatency,
       });
-      const redact = opts.redactHeader.map((h) => h.toLowerCase());
+      const redact = (opts.redactHeader ?? []).map((h) => h.toLowerCase());
       try {
         redactedHeaderSet(redact);
       } catch (err) {
