@@ -231,7 +231,8 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   private retry(status: number, latencyMs: number): void {
     const ep = this.endpoint as Endpoint;
     this.series?.recordResponse(status, NO_GRPC_STATUS, true, latencyMs);
-    ep.health.recordResponse(true);
+    // Failure accrual counts answers from the endpoint, not failures to reach it (those back off separately).
+    if (status !== 0) ep.health.recordResponse(true);
     this.plan.route.retries++;
     this.retries++;
     this.controller = null;
@@ -295,7 +296,10 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       status === 0 || this.res.destroyed ? 1 : 0,
     );
     this.record(status, failure);
-    if (this.endpoint !== undefined && status !== 0) this.endpoint.health.recordResponse(failure);
+    // Only answers the endpoint itself gave feed failure accrual: the proxy's own 502/503/504 do not.
+    if (this.endpoint !== undefined && this.status !== 0 && status === this.status) {
+      this.endpoint.health.recordResponse(failure);
+    }
   }
 
   private record(status: number, failure: boolean): void {

@@ -27,6 +27,8 @@ export class H2Exchange {
   private status = 0;
   private grpcStatus: number | undefined;
   private trailers: IncomingHttpHeaders | undefined;
+  /** True once the endpoint answered (its statuses feed failure accrual; the proxy's own errors do not). */
+  private responded = false;
   private attempts = 0;
   private done = false;
   private deadline: NodeJS.Timeout | undefined;
@@ -97,8 +99,9 @@ export class H2Exchange {
     if (!this.requestEnded) {
       // The body flows only once the session is up, so that a connect failure leaves it unread and the
       // request can move to another endpoint.
-      if (pooled.connected) this.down.pipe(up);
-      else pooled.session.once('connect', () => this.up === up && this.down.pipe(up));
+      pooled.whenConnected(() => {
+        if (this.up === up) this.down.pipe(up);
+      });
     }
   }
 
@@ -108,6 +111,7 @@ export class H2Exchange {
     ep.load.finish(this.rttStart);
     ep.health.recordConnectSuccess();
     this.ttfbMs = performance.now() - this.startedAt;
+    this.responded = true;
     this.status = Number(headers[':status']) || 0;
     const out = h2ForwardHeaders(headers);
     const up = this.up as ClientHttp2Stream;
@@ -289,6 +293,6 @@ export class H2Exchange {
     const grpcLabel = grpc ?? NO_GRPC_STATUS;
     this.series?.recordResponse(this.status, grpcLabel, failure, latency);
     this.plan.route.recordResponse(this.status, grpcLabel, failure, latency);
-    if (this.endpoint !== undefined && this.status !== 0) this.endpoint.health.recordResponse(failure);
+    if (this.endpoint !== undefined && this.responded) this.endpoint.health.recordResponse(failure);
   }
 }

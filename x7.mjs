@@ -1,0 +1,14 @@
+import http2 from 'node:http2'; import tls from 'node:tls'; import fs from 'node:fs';
+import { loadIssuerDir } from './dist/src/identity/files.js';
+import { createWorkloadKey, derToPem } from './dist/src/identity/workload-key.js';
+const [dir, port] = process.argv.slice(2);
+const id = 'web.demo.serviceaccount.identity.mesh.cluster.local';
+const issuer = await loadIssuerDir(dir + '/identity'); const k = await createWorkloadKey(id); const l = await issuer.issue(k.csrDer, id);
+const cert = derToPem(l.leafDer) + l.intermediatesDer.map(d => derToPem(d)).join(''); const ca = fs.readFileSync(dir + '/identity/ca.crt');
+const session = http2.connect('http://127.0.0.1:' + port, { createConnection: () => tls.connect({ host: '127.0.0.1', port: Number(port), servername: 'books.demo.serviceaccount.identity.mesh.cluster.local', key: k.keyPem, cert, ca, ALPNProtocols: ['h2'] }) });
+session.on('error', e => console.log('session error', e.code, e.message));
+const s = session.request({':path': '/mesh.demo.v1.Books/ListBooks', ':method': 'POST', 'content-type': 'application/grpc', te: 'trailers', ':authority': 'books.demo:80'});
+s.on('response', (h) => console.log('response', h[':status'], h['grpc-status'])); s.on('trailers', t => console.log('trailers', t['grpc-status'])); s.resume();
+s.on('close', () => { console.log('stream closed rst', s.rstCode); process.exit(0); }); s.on('error', e => console.log('stream error', e.code));
+s.end(Buffer.from([0,0,0,0,2,8,1]));
+setTimeout(() => { console.log('TIMEOUT'); process.exit(1); }, 3000);
