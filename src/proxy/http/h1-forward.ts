@@ -14,6 +14,7 @@ import { peerIdentityOf } from '../tls/peer.js';
 import type { HttpContext } from './context.js';
 import { h1ResponseHeaders } from './headers.js';
 import { MAX_RETRIES, type RequestPlan } from './plan.js';
+import { tapRequestInfo, unroutedSeries } from './exchange-common.js';
 
 type DispatchController = Dispatcher.DispatchController;
 
@@ -257,33 +258,23 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       this.res.end(body);
     }
     if (this.ttfbMs < 0) this.ttfbMs = performance.now() - this.startedAt;
-    if (this.series === undefined) {
-      // Failed before any endpoint was chosen: count it against the authority with no target address.
-      this.series = this.ctx.metrics.http(this.ctx.direction, this.authorityLabel, '', 'false');
-      this.series.requests++;
-    }
+    // Failed before any endpoint was chosen: count it against the authority with no target address.
+    this.series ??= unroutedSeries(this.ctx, this.authorityLabel);
     this.finish(status, true);
   }
 
   private startTap(ep: Endpoint): void {
     const { req } = this;
-    this.tap = this.ctx.tap.start({
-      direction: this.ctx.direction,
-      sourceIp: req.socket.remoteAddress ?? '',
-      sourcePort: req.socket.remotePort ?? 0,
-      destinationIp: ep.address.host,
-      destinationPort: ep.address.port,
-      destinationLabels: ep.meta.labels,
-      tls: this.clientId !== undefined || ep.tls === 'true',
-      clientIdentity: this.clientId,
-      serverIdentity: ep.tls === 'true' ? ep.meta.identity : undefined,
-      method: req.method ?? 'GET',
-      scheme: 'http',
-      authority: this.authorityLabel,
-      path: req.url ?? '/',
-      route: this.plan.routeLabel,
-      headers: req.headers,
-    });
+    this.tap = this.ctx.tap.start(
+      tapRequestInfo(this.ctx, ep, this.authorityLabel, this.plan.routeLabel, this.clientId, {
+        sourceIp: req.socket.remoteAddress,
+        sourcePort: req.socket.remotePort,
+        method: req.method ?? 'GET',
+        scheme: 'http',
+        path: req.url ?? '/',
+        headers: req.headers,
+      }),
+    );
   }
 
   private finish(status: number, failure: boolean): void {

@@ -11,6 +11,7 @@ import type { HttpContext } from './context.js';
 import { grpcStatusOf, parseGrpcTimeout } from './grpc.js';
 import { classifyResponse } from '../route/profile.js';
 import type { RequestPlan } from './plan.js';
+import { tapRequestInfo, unroutedSeries } from './exchange-common.js';
 import { h2ForwardHeaders } from './headers.js';
 import type { TapExchange } from '../tap/hook.js';
 import { peerIdentityOf } from '../tls/peer.js';
@@ -251,10 +252,7 @@ export class H2Exchange {
       }
     }
     this.detachUpstream();
-    if (this.series === undefined) {
-      this.series = this.ctx.metrics.http(this.ctx.direction, this.authorityLabel, '', 'false');
-      this.series.requests++;
-    }
+    this.series ??= unroutedSeries(this.ctx, this.authorityLabel);
     this.finish(true);
     // Drain whatever request body is still arriving so flow control does not stall the session.
     if (!this.requestEnded) down.resume();
@@ -263,23 +261,16 @@ export class H2Exchange {
   private startTap(ep: Endpoint): void {
     const socket = this.down.session?.socket;
     const h = this.reqHeaders;
-    this.tap = this.ctx.tap.start({
-      direction: this.ctx.direction,
-      sourceIp: socket?.remoteAddress ?? '',
-      sourcePort: socket?.remotePort ?? 0,
-      destinationIp: ep.address.host,
-      destinationPort: ep.address.port,
-      destinationLabels: ep.meta.labels,
-      tls: this.clientId !== undefined || ep.tls === 'true',
-      clientIdentity: this.clientId,
-      serverIdentity: ep.tls === 'true' ? ep.meta.identity : undefined,
-      method: String(h[':method'] ?? 'GET'),
-      scheme: String(h[':scheme'] ?? 'http'),
-      authority: this.authorityLabel,
-      path: String(h[':path'] ?? '/'),
-      route: this.plan.routeLabel,
-      headers: h,
-    });
+    this.tap = this.ctx.tap.start(
+      tapRequestInfo(this.ctx, ep, this.authorityLabel, this.plan.routeLabel, this.clientId, {
+        sourceIp: socket?.remoteAddress,
+        sourcePort: socket?.remotePort,
+        method: String(h[':method'] ?? 'GET'),
+        scheme: String(h[':scheme'] ?? 'http'),
+        path: String(h[':path'] ?? '/'),
+        headers: h,
+      }),
+    );
   }
 
   private finish(errored: boolean): void {
