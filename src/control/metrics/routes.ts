@@ -45,19 +45,14 @@ export async function computeRoutes(
   const plan = routesPlan(q.selector, q.to);
   const { windowMs, atMs } = q;
   const seconds = windowMs / 1000;
-  const [responses, actual, quantiles] = await Promise.all([
+  const [responses, retries, quantiles] = await Promise.all([
     backend.sumIncrease(
       { metric: FAMILIES.routeResponses, matchers: plan.matchers },
       [...plan.by, 'classification'],
       windowMs,
       atMs,
     ),
-    backend.sumIncrease(
-      { metric: FAMILIES.routeActualResponses, matchers: plan.matchers },
-      plan.by,
-      windowMs,
-      atMs,
-    ),
+    backend.sumIncrease({ metric: FAMILIES.routeRetries, matchers: plan.matchers }, plan.by, windowMs, atMs),
     backend.histogramQuantiles(
       QUANTILES,
       { metric: FAMILIES.routeLatencyBuckets, matchers: plan.matchers },
@@ -126,10 +121,9 @@ export async function computeRoutes(
     if (e === undefined || !(e.totals.total > 0)) continue;
     [e.row.latencyP50Ms, e.row.latencyP95Ms, e.row.latencyP99Ms] = g.values;
   }
-  for (const g of actual) {
-    // Attempts beyond the responses the application saw were retries.
+  for (const g of retries) {
     const e = rows.get(groupKey(g.labels, plan.by));
-    if (e !== undefined) e.row.retriesPerSecond = Math.max(0, g.value - e.totals.total) / seconds;
+    if (e !== undefined) e.row.retriesPerSecond = Math.max(0, g.value) / seconds;
   }
   return [...rows.values()]
     .map((e) => e.row)

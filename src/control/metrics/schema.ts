@@ -6,8 +6,8 @@ export const FAMILIES = {
   latencyBuckets: 'response_latency_ms_bucket',
   routeResponses: 'route_response_total',
   routeLatencyBuckets: 'route_response_latency_ms_bucket',
-  /** Linkerd's name for responses to every attempt, retries included; retries = actual − effective. */
-  routeActualResponses: 'route_actual_response_total',
+  /** Requests the client proxy sent again after a failed attempt (meshctl's proxy exports it per route). */
+  routeRetries: 'route_retry_total',
   tcpOpenConnections: 'tcp_open_connections',
   tcpReadBytes: 'tcp_read_bytes_total',
   tcpWriteBytes: 'tcp_write_bytes_total',
@@ -37,7 +37,7 @@ export const KEPT_LABELS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
     [FAMILIES.latencyBuckets]: [...HTTP_LABELS, 'le'],
     [FAMILIES.routeResponses]: [...ROUTE_LABELS, 'classification'],
     [FAMILIES.routeLatencyBuckets]: [...ROUTE_LABELS, 'le'],
-    [FAMILIES.routeActualResponses]: [...ROUTE_LABELS, 'classification'],
+    [FAMILIES.routeRetries]: ROUTE_LABELS,
     [FAMILIES.tcpOpenConnections]: TCP_LABELS,
     [FAMILIES.tcpReadBytes]: TCP_LABELS,
     [FAMILIES.tcpWriteBytes]: TCP_LABELS,

@@ -252,19 +252,14 @@ test('routes: server side per route, by service, and client side with to', async
   );
 });
 
-test('routes: retries per second are attempts beyond responses (route_actual_response_total)', async (t) => {
+test("routes: retries per second come from the client proxies' route_retry_total", async (t) => {
   const store = new SeriesStore({ retentionMs: 600_000, intervalMs: 1000, maxSeries: 100 });
   const target = { namespace: 'demo', workload: 'load', pod: 'load-0' };
-  const labels = {
-    direction: 'outbound',
-    authority: 'web.demo:80',
-    route: 'GET /',
-    classification: 'success',
-  };
+  const labels = { direction: 'outbound', authority: 'web.demo:80', route: 'GET /' };
   for (let s = 0; s <= 10; s++) {
     store.append(target, T0 + s * 1000, [
-      { name: 'route_response_total', labels, value: 10 * s },
-      { name: 'route_actual_response_total', labels, value: 13 * s },
+      { name: 'route_response_total', labels: { ...labels, classification: 'success' }, value: 10 * s },
+      { name: 'route_retry_total', labels, value: 3 * s },
     ]);
   }
   const rows = await computeRoutes(new StoreBackend(store), syntheticRegistry(t), {
