@@ -14,6 +14,7 @@ import { createDestinationComponent } from './destination/service.js';
 import { createIdentityComponent } from './identity/service.js';
 import { RegistryTokenValidator } from './identity/tokens.js';
 import { createTapComponent } from './tap/component.js';
+import { createMetricsService } from './metrics/service.js';
 import { LocalRegistry } from './registry/local-registry.js';
 import type { MeshRegistry } from './registry/model.js';
 import { startControlServer } from './server.js';
@@ -46,6 +47,25 @@ const FACTORIES: Partial<Record<ComponentName, Factory>> = {
     );
   },
   tap: (registry, config, logger) => createTapComponent(registry, config, logger.child({ component: 'tap' })),
+  metrics: (registry, config, logger) => {
+    const m = createMetricsService({
+      registry,
+      logger: logger.child({ component: 'metrics' }),
+      backend:
+        config.prometheusUrl !== undefined
+          ? { type: 'prometheus', url: config.prometheusUrl }
+          : { type: 'embedded', intervalMs: config.scrapeIntervalMs, retentionMs: config.retentionMs },
+    });
+    return {
+      name: 'metrics',
+      services: [
+        { name: 'mesh.metrics.v1.Metrics', definition: m.definition, implementation: m.implementation },
+      ],
+      metrics: () => m.metricsText(),
+      notReadyReason: () => undefined,
+      close: () => m.close(),
+    };
+  },
 };
 
 /** Components `all` runs only when what they need was given. */
