@@ -98,7 +98,7 @@ export async function startCliMesh(t: TestContext): Promise<CliMesh> {
     }),
   );
   const control = await startTestControl(t, mesh.path, {
-    args: ['--identity-dir', ids.dir, '--scrape-interval', '250ms'],
+    args: ['--identity-dir', ids.dir, '--scrape-interval', '100ms'],
   });
   const proxyArgs = (workload: string, identity: string): string[] => [
     '--control-plane',
