@@ -3,6 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import { VERSION } from '../common/version.js';
 import { registerControl } from './commands/control.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerTop } from './commands/top.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerVersion(program);
   registerProxy(program);
   registerControl(program);
+  registerTop(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
   return program;
