@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerInject } from './commands/inject.js';
 import { registerInstall } from './commands/install.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerTop } from './commands/top.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerInstall(program);
   registerInject(program);
+  registerTop(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
   return program;
