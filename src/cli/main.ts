@@ -13,6 +13,7 @@ import { registerProxy } from './commands/proxy.js';
 import { registerRoutes } from './commands/routes.js';
 import { registerStat } from './commands/stat.js';
 import { registerTap } from './commands/tap.js';
+import { registerTop } from './commands/top.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRoutes(program);
   registerEdges(program);
   registerTap(program);
+  registerTop(program);
   registerCompletion(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();

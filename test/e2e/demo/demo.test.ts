@@ -95,7 +95,7 @@ test('the demo runs a meshed app, restarts a killed instance, refuses a second c
       const m = await metricsOf(booksAdmin).catch(() => undefined);
       return m !== undefined && sumOf(m, 'request_total', { direction: 'inbound' }) > 0;
     },
-    { timeoutMs: 30_000, what: 'the restarted books-1 proxy to serve traffic again' },
+    { timeoutMs: 60_000, what: 'the restarted books-1 proxy to serve traffic again' },
   );
 
   // Ctrl-C: every child goes, every port is freed, the record is removed.
