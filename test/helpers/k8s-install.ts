@@ -110,7 +110,7 @@ export function runDeployment(api: K8sApiFixture, deployment: KObject, ip: strin
       readyReplicas: replicas,
       availableReplicas: replicas,
     },
-  } as KObject);
+  });
   return podName;
 }
 

@@ -81,7 +81,7 @@ test('identity certifies exactly the ServiceAccount a TokenReview vouches for, f
     return new Promise<CertifyResponse>((resolve, reject) =>
       client.certify(
         { identity, token: Buffer.from(token), certificateSigningRequest: key.csrDer },
-        (err, res) => (err ? reject(err) : resolve(res as CertifyResponse)),
+        (err, res) => (err ? reject(err) : resolve(res)),
       ),
     );
   };
