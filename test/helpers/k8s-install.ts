@@ -30,7 +30,7 @@ export function runDeployment(api: K8sApiFixture, deployment: KObject, ip: strin
   const ns = deployment.metadata.namespace ?? 'default';
   const name = deployment.metadata.name ?? '';
   const template = (deployment['spec'] as { template: Template }).template;
-  const hash = shortHash(JSON.stringify(template), 10);
+  const hash = shortHash(`${ns}/${name}`, 10); // stable names, so that check output is reproducible
   const rsName = `${name}-${hash}`;
   const labels = { ...template.metadata?.labels, 'pod-template-hash': hash };
   const rs = api.apply({

@@ -22,7 +22,7 @@ function statusMessage(body: unknown): string | undefined {
     }
   }
   if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
-    const m = (parsed).message;
+    const m = parsed.message;
     if (typeof m === 'string' && m !== '') return m;
   }
   return undefined;

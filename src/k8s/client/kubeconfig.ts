@@ -43,7 +43,7 @@ export interface KubeAccess {
 export function loadKube(options: KubeOptions = {}, env: NodeJS.ProcessEnv = process.env): KubeAccess {
   const kc = new KubeConfig();
   let source: string;
-  const home = os.homedir();
+  const home = env['HOME'] || os.homedir();
   const homeConfig = home ? path.join(home, '.kube', 'config') : undefined;
   try {
     if (options.kubeconfig !== undefined && options.kubeconfig !== '') {
