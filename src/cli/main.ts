@@ -1,6 +1,7 @@
 // The meshctl program: builds the command tree and runs it, mapping every outcome to an exit code.
 import { Command } from '@commander-js/extra-typings';
 import { VERSION } from '../common/version.js';
+import { registerCheck } from './commands/check.js';
 import { registerControl } from './commands/control.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerDemo } from './commands/demo.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerInstall(program);
   registerInject(program);
   registerTop(program);
+  registerCheck(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
   return program;
