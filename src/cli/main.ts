@@ -1,6 +1,7 @@
 // The meshctl program: builds the command tree and runs it, mapping every outcome to an exit code.
 import { Command } from '@commander-js/extra-typings';
 import { VERSION } from '../common/version.js';
+import { registerCheck } from './commands/check.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerControl } from './commands/control.js';
 import { registerEdges } from './commands/edges.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerEdges(program);
   registerTap(program);
   registerTop(program);
+  registerCheck(program);
   registerCompletion(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
