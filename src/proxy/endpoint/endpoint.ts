@@ -158,6 +158,7 @@ export class Endpoint implements Balanceable {
       tcp: this.deps.metrics.tcp(this.deps.direction, 'dst', this.key, this.tls),
       tls: this.meshTls,
       alpn: OPAQUE_ALPN,
+      halfOpen: true,
     });
   }
 
