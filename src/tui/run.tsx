@@ -55,6 +55,9 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
     code = c;
     // Blank the alternate screen before Ink leaves it: after a resize, tmux ≥ 3.2 copies what is left on the
     // alternate screen into the restored primary screen (tmux/tmux#3510); a blank screen leaves nothing.
+    // Render nothing first: Ink flushes a pending (throttled) frame while unmounting, which would otherwise
+    // paint the last screen back over the blank one.
+    app.rerender(<></>);
     app.clear();
     process.stdout.write('\x1b[2J\x1b[H');
     app.unmount();

@@ -171,6 +171,7 @@ export class Endpoint implements Balanceable {
       tcp: this.tcpSeries(),
       tls: this.meshTls,
       alpn: OPAQUE_ALPN,
+      halfOpen: true,
     });
   }
 
