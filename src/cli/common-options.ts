@@ -15,16 +15,10 @@ export const CONTROL_PLANE_HELP = `The control plane is found at, in order: --co
 
 type Flag<Usage extends string> = Option<Usage, undefined, undefined, undefined, false, undefined>;
 
-export function namespaceOption(): Option<
-  '-n, --namespace <ns>',
-  undefined,
-  'default',
-  undefined,
-  false,
-  undefined
-> {
-  return new Option('-n, --namespace <ns>', 'namespace of the resources (the demo uses "demo")').default(
-    'default',
+export function namespaceOption(): Flag<'-n, --namespace <ns>'> {
+  return new Option(
+    '-n, --namespace <ns>',
+    `namespace of the resources (default: "demo" while a local demo is the control plane, else "${DEFAULT_NAMESPACE}")`,
   );
 }
 

@@ -10,7 +10,7 @@ import { DestinationClient } from '../api/gen/destination.js';
 import { MetricsClient } from '../api/gen/metrics.js';
 import { TapAPIClient } from '../api/gen/tap.js';
 
-import { CONTROL_PLANE_ENV } from './common-options.js';
+import { CONTROL_PLANE_ENV, DEFAULT_NAMESPACE } from './common-options.js';
 
 export type ControlPlaneSource = 'flag' | 'env' | 'demo' | 'default';
 
@@ -18,6 +18,8 @@ export interface ControlPlaneTarget {
   /** host:port of the control plane's gRPC listener. */
   readonly address: string;
   readonly source: ControlPlaneSource;
+  /** The namespace of the mesh behind it when it is known (the running demo's), for -n's default. */
+  readonly namespace?: string;
 }
 
 export function resolveControlPlane(
@@ -30,8 +32,26 @@ export function resolveControlPlane(
     return { address: checkedAddress(fromEnv, CONTROL_PLANE_ENV), source: 'env' };
   }
   const demo = readControlPlaneRecord(env);
-  if (demo !== undefined) return { address: demo.address, source: 'demo' };
+  if (demo !== undefined) {
+    return {
+      address: demo.address,
+      source: 'demo',
+      ...(demo.namespace ? { namespace: demo.namespace } : {}),
+    };
+  }
   return { address: DEFAULT_CONTROL_PLANE, source: 'default' };
+}
+
+/**
+ * The namespace a command works in: -n, else the running demo's when the demo is the control plane it
+ * talks to (as kubectl takes the context's namespace), else "default".
+ */
+export function resolveNamespace(
+  flag: string | undefined,
+  controlPlaneFlag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return flag ?? resolveControlPlane(controlPlaneFlag, env).namespace ?? DEFAULT_NAMESPACE;
 }
 
 function checkedAddress(text: string, what: string): string {

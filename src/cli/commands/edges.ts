@@ -44,7 +44,9 @@ export function registerEdges(program: Command): void {
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
       noteKubeFlags(opts);
-      const selector = parseResourceArgs(args, opts.namespace, EDGE_KINDS);
+      const { resolveNamespace } = await import('../control-plane.js');
+      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
+      const selector = parseResourceArgs(args, ns, EDGE_KINDS);
       const { withControlPlane } = await import('../control-plane.js');
       const { toWireResource } = await import('../resource.js');
       const { edgeJsonRows, edgesTable } = await import('../views/edges.js');

@@ -106,7 +106,8 @@ export function registerEndpoints(program: Command): void {
         }
         return normal;
       });
-      const { withControlPlane } = await import('../control-plane.js');
+      const { withControlPlane, resolveNamespace } = await import('../control-plane.js');
+      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
       const { endpointsTable, sortEndpoints } = await import('../views/endpoints.js');
       const { renderRows } = await import('../output.js');
       const rows: EndpointJsonRow[] = [];
@@ -115,7 +116,7 @@ export function registerEndpoints(program: Command): void {
         const wanted =
           authorities.length > 0
             ? authorities
-            : await listAuthorities(cp, opts.allNamespaces ? undefined : opts.namespace);
+            : await listAuthorities(cp, opts.allNamespaces ? undefined : ns);
         const snapshots = await Promise.all(wanted.map((a) => firstSnapshot(cp, a)));
         snapshots.forEach((s, i) => {
           if (s.known) rows.push(...s.rows);

@@ -45,7 +45,8 @@ export function registerRoutes(program: Command): void {
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
       noteKubeFlags(opts);
-      const ns = opts.namespace;
+      const { resolveNamespace } = await import('../control-plane.js');
+      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
       const selector = parseResourceArgs(args, ns);
       const to = opts.to === undefined ? undefined : parseResourceFlag(opts.to, '--to', ns);
       const { withControlPlane } = await import('../control-plane.js');

@@ -1,6 +1,5 @@
 // `meshctl stat RESOURCE [NAME]`: golden metrics per resource from the Metrics API (success rate, RPS,
-// latency percentiles, TCP connections; TLS share and bytes with -o wide). Also the snapshot the demo
-// prints when it has no terminal UI.
+// latency percentiles, TCP connections; TLS share and bytes with -o wide).
 import type { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../../common/errors.js';
 import {
@@ -43,25 +42,6 @@ export async function fetchStat(cp: ControlPlane, req: StatRequest): Promise<Sta
   return statJsonRows(res);
 }
 
-/** For `meshctl demo` without a terminal UI: a `stat workload` table of `namespace` on stdout. */
-export async function printStatSnapshot(controlPlane: string, namespace: string): Promise<void> {
-  const { ControlPlane } = await import('../control-plane.js');
-  const { statTable } = await import('../views/stat.js');
-  const cp = await ControlPlane.connect({ address: controlPlane, source: 'flag' });
-  try {
-    const rows = await fetchStat(cp, {
-      selector: { type: 'workload', namespace, name: '' },
-      from: undefined,
-      to: undefined,
-      windowMs: 0,
-      allNamespaces: false,
-    });
-    writeOut(rows.length === 0 ? 'No traffic found.\n' : statTable(rows));
-  } finally {
-    cp.close();
-  }
-}
-
 export function registerStat(program: Command): void {
   program
     .command('stat')
@@ -82,7 +62,8 @@ export function registerStat(program: Command): void {
       if (opts.from !== undefined && opts.to !== undefined) {
         throw new UsageError('MESH_EXCLUSIVE_FLAGS', '--from and --to cannot be used together');
       }
-      const ns = opts.namespace;
+      const { resolveNamespace } = await import('../control-plane.js');
+      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
       const selector = parseResourceArgs(args, ns);
       const from = opts.from === undefined ? undefined : parseResourceFlag(opts.from, '--from', ns);
       const to = opts.to === undefined ? undefined : parseResourceFlag(opts.to, '--to', ns);

@@ -81,7 +81,8 @@ export function registerTap(program: Command): void {
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
       noteKubeFlags(opts);
-      const ns = opts.namespace;
+      const { resolveNamespace } = await import('../control-plane.js');
+      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
       const named = parseResourceArgs(args, ns);
       if (opts.allNamespaces && (named.name !== '' || named.kind === 'authority')) {
         throw new UsageError(

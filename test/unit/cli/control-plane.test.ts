@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../../src/common/errors.js';
-import { resolveControlPlane } from '../../../src/cli/control-plane.js';
+import { resolveControlPlane, resolveNamespace } from '../../../src/cli/control-plane.js';
 
 test('the control plane comes from the flag, then the environment, then the live demo, then the default', (t) => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'meshctl-home-'));
@@ -36,5 +36,30 @@ test('a malformed address is a usage error naming where it came from', () => {
   assert.throws(
     () => resolveControlPlane(undefined, { MESHCTL_CONTROL_PLANE: 'x:y' }),
     (e: unknown) => e instanceof UsageError && /MESHCTL_CONTROL_PLANE/.test(e.message),
+  );
+});
+
+test("-n defaults to the running demo's namespace only when the demo is the control plane", (t) => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'meshctl-home-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const env = { MESHCTL_HOME: home };
+  assert.equal(resolveNamespace(undefined, undefined, env), 'default');
+  writeFileSync(
+    path.join(home, 'control-plane.json'),
+    JSON.stringify({
+      address: '127.0.0.1:40001',
+      admin: '127.0.0.1:1',
+      pid: process.pid,
+      dir: home,
+      startedAt: '',
+      namespace: 'demo',
+    }),
+  );
+  assert.equal(resolveNamespace(undefined, undefined, env), 'demo');
+  assert.equal(resolveNamespace('shop', undefined, env), 'shop', '-n wins');
+  assert.equal(resolveNamespace(undefined, '127.0.0.1:9999', env), 'default', 'another control plane');
+  assert.equal(
+    resolveNamespace(undefined, undefined, { ...env, MESHCTL_CONTROL_PLANE: '127.0.0.1:9999' }),
+    'default',
   );
 });
