@@ -33,14 +33,23 @@ export function controlPlaneOption(): Flag<'--control-plane <addr>'> {
 export function contextOption(): Flag<'--context <name>'> {
   return new Option(
     '--context <name>',
-    'kubeconfig context (accepted; used once the Kubernetes back end lands)',
+    "ask the control plane installed in this kubeconfig context's cluster",
   );
 }
 
 export function kubeconfigOption(): Flag<'--kubeconfig <file>'> {
   return new Option(
     '--kubeconfig <file>',
-    'kubeconfig file (accepted; used once the Kubernetes back end lands)',
+    'ask the control plane installed in the cluster of this kubeconfig',
+  );
+}
+
+export const DEFAULT_CONTROL_PLANE_NAMESPACE = 'mesh';
+
+export function controlPlaneNamespaceOption(): Flag<'--control-plane-namespace <ns>'> {
+  return new Option(
+    '--control-plane-namespace <ns>',
+    `with --context/--kubeconfig: where the control plane is installed (default "${DEFAULT_CONTROL_PLANE_NAMESPACE}")`,
   );
 }
 
@@ -71,14 +80,6 @@ export function timeWindowOption(): Option<
 
 /** Help text shared by every command that talks to the control plane. */
 export const SHARED_HELP = `${CONTROL_PLANE_HELP}
---context and --kubeconfig are accepted so scripts can pass them already; with the local (embedded)
-mesh they change nothing, and the Kubernetes back end will use them to find the control plane.`;
-
-/** Says on stderr that the Kubernetes flags were taken but change nothing yet, rather than pretend. */
-export function noteKubeFlags(opts: { context?: string | undefined; kubeconfig?: string | undefined }): void {
-  const given = [opts.context !== undefined && '--context', opts.kubeconfig !== undefined && '--kubeconfig'];
-  for (const flag of given) {
-    if (flag)
-      process.stderr.write(`note: ${flag} has no effect with the local mesh (it is for Kubernetes)\n`);
-  }
-}
+With --context or --kubeconfig, the command asks the control plane installed in that cluster instead
+(namespace --control-plane-namespace, default "${DEFAULT_CONTROL_PLANE_NAMESPACE}"), port-forwarding to its pods as kubectl
+port-forward does; -n then defaults to the context's namespace.`;

@@ -10,9 +10,9 @@ import { DestinationClient } from '../api/gen/destination.js';
 import { MetricsClient } from '../api/gen/metrics.js';
 import { TapAPIClient } from '../api/gen/tap.js';
 
-import { CONTROL_PLANE_ENV, DEFAULT_NAMESPACE } from './common-options.js';
+import { CONTROL_PLANE_ENV, DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_NAMESPACE } from './common-options.js';
 
-export type ControlPlaneSource = 'flag' | 'env' | 'demo' | 'default';
+export type ControlPlaneSource = 'flag' | 'env' | 'demo' | 'default' | 'kubernetes';
 
 export interface ControlPlaneTarget {
   /** host:port of the control plane's gRPC listener. */
@@ -20,6 +20,31 @@ export interface ControlPlaneTarget {
   readonly source: ControlPlaneSource;
   /** The namespace of the mesh behind it when it is known (the running demo's), for -n's default. */
   readonly namespace?: string;
+  /** Per-API addresses when the APIs are served apart (Kubernetes: one port-forward per component). */
+  readonly apis?: ReadonlyMap<ControlApi, string>;
+  /** What `address` leads to, for messages (Kubernetes: the pod it is forwarded to). */
+  readonly via?: string;
+}
+
+/** The flags that choose the control plane: --control-plane, or a cluster's (--context/--kubeconfig). */
+export interface ControlPlaneFlags {
+  readonly controlPlane?: string | undefined;
+  readonly context?: string | undefined;
+  readonly kubeconfig?: string | undefined;
+  readonly controlPlaneNamespace?: string | undefined;
+}
+
+/** --context or --kubeconfig: ask the control plane installed in that cluster. */
+export function kubernetesMode(flags: ControlPlaneFlags): boolean {
+  if (flags.context === undefined && flags.kubeconfig === undefined) return false;
+  if (flags.controlPlane !== undefined) {
+    throw new UsageError(
+      'MESH_EXCLUSIVE_FLAGS',
+      '--control-plane cannot be combined with --context or --kubeconfig',
+      "pass --control-plane for a local control plane, or --context/--kubeconfig for a cluster's",
+    );
+  }
+  return true;
 }
 
 export function resolveControlPlane(
@@ -46,12 +71,17 @@ export function resolveControlPlane(
  * The namespace a command works in: -n, else the running demo's when the demo is the control plane it
  * talks to (as kubectl takes the context's namespace), else "default".
  */
-export function resolveNamespace(
+export async function resolveNamespace(
   flag: string | undefined,
-  controlPlaneFlag: string | undefined,
+  flags: ControlPlaneFlags,
   env: NodeJS.ProcessEnv = process.env,
-): string {
-  return flag ?? resolveControlPlane(controlPlaneFlag, env).namespace ?? DEFAULT_NAMESPACE;
+): Promise<string> {
+  if (flag !== undefined) return flag;
+  if (kubernetesMode(flags)) {
+    const { kubeNamespace } = await import('./kube-control-plane.js');
+    return kubeNamespace(flags, env);
+  }
+  return resolveControlPlane(flags.controlPlane, env).namespace ?? DEFAULT_NAMESPACE;
 }
 
 function checkedAddress(text: string, what: string): string {
@@ -63,12 +93,17 @@ const SOURCE_NOTE: Readonly<Record<ControlPlaneSource, string>> = {
   env: ` (from $${CONTROL_PLANE_ENV})`,
   demo: ' (recorded by the running demo)',
   default: '',
+  kubernetes: '',
 };
 
 export function unreachable(target: ControlPlaneTarget): MeshError {
   return new MeshError(
     'MESH_NO_CONTROL_PLANE',
-    `no control plane reachable at ${target.address}${SOURCE_NOTE[target.source]} — start one with \`meshctl demo\` or pass --control-plane`,
+    `no control plane reachable at ${target.address}${SOURCE_NOTE[target.source]}${target.via ? ` (${target.via})` : ''} — ${
+      target.source === 'kubernetes'
+        ? 'run `meshctl check` to see what is wrong with the control plane'
+        : 'start one with `meshctl demo` or pass --control-plane'
+    }`,
   );
 }
 
@@ -117,31 +152,36 @@ export class ControlPlane {
     return new ControlPlane(target, probe);
   }
 
-  private options(): grpc.ClientOptions {
-    return { channelOverride: this.probe.getChannel() };
+  /** Where `api` is served; clients of the probed address share its channel. */
+  private addressOf(api: ControlApi): string {
+    return this.target.apis?.get(api) ?? this.target.address;
+  }
+
+  private options(api: ControlApi): grpc.ClientOptions {
+    return this.addressOf(api) === this.target.address ? { channelOverride: this.probe.getChannel() } : {};
   }
 
   get destination(): DestinationClient {
     return (this.destinationClient ??= new DestinationClient(
-      this.target.address,
+      this.addressOf('destination'),
       grpc.credentials.createInsecure(),
-      this.options(),
+      this.options('destination'),
     ));
   }
 
   get tap(): TapAPIClient {
     return (this.tapClient ??= new TapAPIClient(
-      this.target.address,
+      this.addressOf('tap'),
       grpc.credentials.createInsecure(),
-      this.options(),
+      this.options('tap'),
     ));
   }
 
   get metrics(): MetricsClient {
     return (this.metricsClient ??= new MetricsClient(
-      this.target.address,
+      this.addressOf('metrics'),
       grpc.credentials.createInsecure(),
-      this.options(),
+      this.options('metrics'),
     ));
   }
 
@@ -197,23 +237,41 @@ export class ControlPlane {
   }
 }
 
-/** Resolves and connects in one step, as every command begins. */
-export async function connectControlPlane(
-  flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ControlPlane> {
-  return ControlPlane.connect(resolveControlPlane(flag, env));
-}
-
-/** Connects, runs `fn`, and closes the channel whatever happens. */
+/**
+ * Connects to the control plane the flags choose, runs `fn`, and closes everything whatever happens. With
+ * --context/--kubeconfig, `apis` are port-forwarded to their components' pods in the cluster.
+ */
 export async function withControlPlane<T>(
-  flag: string | undefined,
+  flags: ControlPlaneFlags,
+  apis: readonly [ControlApi, ...ControlApi[]],
   fn: (cp: ControlPlane) => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<T> {
-  const cp = await connectControlPlane(flag);
-  try {
-    return await fn(cp);
-  } finally {
-    cp.close();
-  }
+  const run = async (target: ControlPlaneTarget): Promise<T> => {
+    const cp = await ControlPlane.connect(target);
+    try {
+      return await fn(cp);
+    } finally {
+      cp.close();
+    }
+  };
+  if (!kubernetesMode(flags)) return run(resolveControlPlane(flags.controlPlane, env));
+  const { withKubeControlPlane } = await import('./kube-control-plane.js');
+  const selection = {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    controlPlaneNamespace: flags.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE,
+  };
+  return withKubeControlPlane(
+    selection,
+    apis,
+    (forwards) =>
+      run({
+        address: forwards.addresses.get(apis[0]) as string,
+        source: 'kubernetes',
+        apis: forwards.addresses,
+        via: `port-forwarded to pod ${selection.controlPlaneNamespace}/${forwards.pods.get(apis[0]) ?? '?'}`,
+      }),
+    env,
+  );
 }

@@ -12,7 +12,10 @@ import { GrpcTapSource } from './sources/grpc-tap.js';
 import { resourceLabel } from './target.js';
 
 export interface InteractiveOptions {
+  /** The Metrics API's address (and the Tap API's, unless tapAddress says otherwise); shown in the header. */
   readonly controlPlane: string;
+  /** The Tap API's address when it is served apart (Kubernetes: another port-forward). */
+  readonly tapAddress?: string | undefined;
   readonly target: ResourceRef;
   readonly from: ResourceRef | undefined;
   readonly to: ResourceRef | undefined;
@@ -23,7 +26,7 @@ export interface InteractiveOptions {
 
 export async function runInteractive(o: InteractiveOptions): Promise<number> {
   const stats = new GrpcStatsSource({ address: o.controlPlane });
-  const tap = new GrpcTapSource({ address: o.controlPlane });
+  const tap = new GrpcTapSource({ address: o.tapAddress ?? o.controlPlane });
   const targetLabel =
     resourceLabel(o.target) +
     (o.from ? ` from ${resourceLabel(o.from)}` : '') +

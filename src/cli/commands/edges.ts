@@ -6,9 +6,9 @@ import {
   allNamespacesOption,
   contextOption,
   controlPlaneOption,
+  controlPlaneNamespaceOption,
   kubeconfigOption,
   namespaceOption,
-  noteKubeFlags,
 } from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
 import type { EdgesResponse } from '../../api/gen/metrics.js';
@@ -41,18 +41,18 @@ export function registerEdges(program: Command): void {
     .addOption(controlPlaneOption())
     .addOption(contextOption())
     .addOption(kubeconfigOption())
+    .addOption(controlPlaneNamespaceOption())
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
-      noteKubeFlags(opts);
       const { resolveNamespace } = await import('../control-plane.js');
-      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
+      const ns = await resolveNamespace(opts.namespace, opts);
       const selector = parseResourceArgs(args, ns, EDGE_KINDS);
       const { withControlPlane } = await import('../control-plane.js');
       const { toWireResource } = await import('../resource.js');
       const { edgeJsonRows, edgesTable } = await import('../views/edges.js');
       const { renderRows } = await import('../output.js');
       const { painterFor } = await import('../colour.js');
-      const res = await withControlPlane(opts.controlPlane, (cp) => {
+      const res = await withControlPlane(opts, ['metrics'], (cp) => {
         const req = { selector: toWireResource(selector), allNamespaces: opts.allNamespaces === true };
         return cp.unary<EdgesResponse>('metrics', (md, o, cb) => cp.metrics.edges(req, md, o, cb));
       });

@@ -8,9 +8,9 @@ import {
   allNamespacesOption,
   contextOption,
   controlPlaneOption,
+  controlPlaneNamespaceOption,
   kubeconfigOption,
   namespaceOption,
-  noteKubeFlags,
 } from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
 import type { ControlPlane } from '../control-plane.js';
@@ -92,9 +92,9 @@ export function registerEndpoints(program: Command): void {
     .addOption(controlPlaneOption())
     .addOption(contextOption())
     .addOption(kubeconfigOption())
+    .addOption(controlPlaneNamespaceOption())
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
-      noteKubeFlags(opts);
       const authorities = args.map((a) => {
         const normal = normalizeAuthority(a);
         if (normal === undefined) {
@@ -107,12 +107,12 @@ export function registerEndpoints(program: Command): void {
         return normal;
       });
       const { withControlPlane, resolveNamespace } = await import('../control-plane.js');
-      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
+      const ns = await resolveNamespace(opts.namespace, opts);
       const { endpointsTable, sortEndpoints } = await import('../views/endpoints.js');
       const { renderRows } = await import('../output.js');
       const rows: EndpointJsonRow[] = [];
       const unknown: string[] = [];
-      await withControlPlane(opts.controlPlane, async (cp) => {
+      await withControlPlane(opts, ['destination'], async (cp) => {
         const wanted =
           authorities.length > 0
             ? authorities

@@ -6,9 +6,9 @@ import {
   allNamespacesOption,
   contextOption,
   controlPlaneOption,
+  controlPlaneNamespaceOption,
   kubeconfigOption,
   namespaceOption,
-  noteKubeFlags,
   timeWindowOption,
 } from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
@@ -42,18 +42,18 @@ export function registerRoutes(program: Command): void {
     .addOption(controlPlaneOption())
     .addOption(contextOption())
     .addOption(kubeconfigOption())
+    .addOption(controlPlaneNamespaceOption())
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
-      noteKubeFlags(opts);
       const { resolveNamespace } = await import('../control-plane.js');
-      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
+      const ns = await resolveNamespace(opts.namespace, opts);
       const selector = parseResourceArgs(args, ns);
       const to = opts.to === undefined ? undefined : parseResourceFlag(opts.to, '--to', ns);
       const { withControlPlane } = await import('../control-plane.js');
       const { toWireResource } = await import('../resource.js');
       const { routeJsonRows, routesTable } = await import('../views/routes.js');
       const { renderRows } = await import('../output.js');
-      const res = await withControlPlane(opts.controlPlane, (cp) => {
+      const res = await withControlPlane(opts, ['metrics'], (cp) => {
         const req = {
           selector: toWireResource(selector),
           to: to && toWireResource(to),

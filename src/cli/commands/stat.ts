@@ -7,9 +7,9 @@ import {
   allNamespacesOption,
   contextOption,
   controlPlaneOption,
+  controlPlaneNamespaceOption,
   kubeconfigOption,
   namespaceOption,
-  noteKubeFlags,
   timeWindowOption,
 } from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
@@ -56,14 +56,14 @@ export function registerStat(program: Command): void {
     .addOption(controlPlaneOption())
     .addOption(contextOption())
     .addOption(kubeconfigOption())
+    .addOption(controlPlaneNamespaceOption())
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
-      noteKubeFlags(opts);
       if (opts.from !== undefined && opts.to !== undefined) {
         throw new UsageError('MESH_EXCLUSIVE_FLAGS', '--from and --to cannot be used together');
       }
       const { resolveNamespace } = await import('../control-plane.js');
-      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
+      const ns = await resolveNamespace(opts.namespace, opts);
       const selector = parseResourceArgs(args, ns);
       const from = opts.from === undefined ? undefined : parseResourceFlag(opts.from, '--from', ns);
       const to = opts.to === undefined ? undefined : parseResourceFlag(opts.to, '--to', ns);
@@ -71,7 +71,7 @@ export function registerStat(program: Command): void {
       const { toWireResource } = await import('../resource.js');
       const { statTable } = await import('../views/stat.js');
       const { renderRows } = await import('../output.js');
-      const rows = await withControlPlane(opts.controlPlane, (cp) =>
+      const rows = await withControlPlane(opts, ['metrics'], (cp) =>
         fetchStat(cp, {
           selector: toWireResource(selector),
           from: from && toWireResource(from),

@@ -7,9 +7,9 @@ import {
   allNamespacesOption,
   contextOption,
   controlPlaneOption,
+  controlPlaneNamespaceOption,
   kubeconfigOption,
   namespaceOption,
-  noteKubeFlags,
 } from '../common-options.js';
 import { outputOption } from '../output.js';
 import { displayResource, parseResourceArgs, parseResourceFlag, resourceTypesText } from '../resource.js';
@@ -78,11 +78,11 @@ export function registerTap(program: Command): void {
     .addOption(controlPlaneOption())
     .addOption(contextOption())
     .addOption(kubeconfigOption())
+    .addOption(controlPlaneNamespaceOption())
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
-      noteKubeFlags(opts);
       const { resolveNamespace } = await import('../control-plane.js');
-      const ns = resolveNamespace(opts.namespace, opts.controlPlane);
+      const ns = await resolveNamespace(opts.namespace, opts);
       const named = parseResourceArgs(args, ns);
       if (opts.allNamespaces && (named.name !== '' || named.kind === 'authority')) {
         throw new UsageError(
@@ -114,7 +114,7 @@ export function registerTap(program: Command): void {
       }
       const { withControlPlane } = await import('../control-plane.js');
       const { runTap } = await import('../tap-session.js');
-      const code = await withControlPlane(opts.controlPlane, (cp) =>
+      const code = await withControlPlane(opts, ['tap'], (cp) =>
         runTap({
           cp,
           request: {

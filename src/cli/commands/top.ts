@@ -3,7 +3,15 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDuration } from '../../common/duration.js';
 import { UsageError } from '../../common/errors.js';
-import { CONTROL_PLANE_HELP, controlPlaneOption, namespaceOption } from '../common-options.js';
+import {
+  SHARED_HELP,
+  DEFAULT_CONTROL_PLANE_NAMESPACE,
+  contextOption,
+  controlPlaneNamespaceOption,
+  controlPlaneOption,
+  kubeconfigOption,
+  namespaceOption,
+} from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
 
 const HELP_AFTER = `
@@ -27,7 +35,7 @@ Examples:
   meshctl top -b ns/demo                       # one table, e.g. for a ticket
   meshctl top ns/demo -o jsonl --interval 5s | jq -c '.routes[] | {route, successRate}'
 
-${CONTROL_PLANE_HELP}
+${SHARED_HELP}
 `;
 
 export function registerTop(program: Command): void {
@@ -41,6 +49,9 @@ export function registerTop(program: Command): void {
     .option('--from <resource>', 'only traffic from this resource (TYPE/NAME)')
     .option('--to <resource>', 'only traffic to this resource (TYPE/NAME)')
     .addOption(controlPlaneOption())
+    .addOption(contextOption())
+    .addOption(kubeconfigOption())
+    .addOption(controlPlaneNamespaceOption())
     .option('-b, --batch', 'print one snapshot and exit (the default when not on a terminal)')
     .addOption(outputOption(['table', 'jsonl']))
     .option('--interval <duration>', 'how often to refresh (at least 250ms)', '1s')
@@ -53,9 +64,8 @@ export function registerTop(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (resource, opts) => {
       const { parseResource } = await import('../../tui/target.js');
-      const { resolveControlPlane, resolveNamespace } = await import('../control-plane.js');
-      const controlPlane = resolveControlPlane(opts.controlPlane).address;
-      const namespace = resolveNamespace(opts.namespace, opts.controlPlane);
+      const { kubernetesMode, resolveControlPlane, resolveNamespace } = await import('../control-plane.js');
+      const namespace = await resolveNamespace(opts.namespace, opts);
       const target = parseResource(resource ?? `namespace/${namespace}`, namespace);
       const from = opts.from === undefined ? undefined : parseResource(opts.from, namespace, '--from');
       const to = opts.to === undefined ? undefined : parseResource(opts.to, namespace, '--to');
@@ -77,42 +87,59 @@ export function registerTop(program: Command): void {
         opts.output === 'table' &&
         process.stdin.isTTY === true &&
         process.stdout.isTTY === true;
-      if (interactive) {
-        const { runInteractive } = await import('../../tui/run.js');
-        process.exitCode = await runInteractive({
-          controlPlane,
-          target,
-          from,
-          to,
-          mode: opts.by,
-          windowMs,
-          intervalMs,
-        });
+      const show = async (controlPlane: string, tapAddress: string | undefined): Promise<number> => {
+        if (interactive) {
+          const { runInteractive } = await import('../../tui/run.js');
+          return runInteractive({
+            controlPlane,
+            tapAddress,
+            target,
+            from,
+            to,
+            mode: opts.by,
+            windowMs,
+            intervalMs,
+          });
+        }
+        const [{ runBatch }, { GrpcStatsSource }] = await Promise.all([
+          import('../../tui/batch.js'),
+          import('../../tui/sources/grpc-stats.js'),
+        ]);
+        const stats = new GrpcStatsSource({ address: controlPlane });
+        const abort = new AbortController();
+        const onInterrupt = (): void => abort.abort();
+        process.once('SIGINT', onInterrupt);
+        try {
+          return await runBatch({
+            stats,
+            query: { target, from, to, windowMs, mode: opts.by },
+            controlPlane,
+            format: opts.output === 'jsonl' ? 'jsonl' : 'table',
+            once: opts.batch === true || opts.output === 'table',
+            intervalMs,
+            out: writeOut,
+            warn: (text) => process.stderr.write(text),
+            signal: abort.signal,
+          });
+        } finally {
+          process.off('SIGINT', onInterrupt);
+          stats.close();
+        }
+      };
+      if (!kubernetesMode(opts)) {
+        process.exitCode = await show(resolveControlPlane(opts.controlPlane).address, undefined);
         return;
       }
-      const [{ runBatch }, { GrpcStatsSource }] = await Promise.all([
-        import('../../tui/batch.js'),
-        import('../../tui/sources/grpc-stats.js'),
-      ]);
-      const stats = new GrpcStatsSource({ address: controlPlane });
-      const abort = new AbortController();
-      const onInterrupt = (): void => abort.abort();
-      process.once('SIGINT', onInterrupt);
-      try {
-        process.exitCode = await runBatch({
-          stats,
-          query: { target, from, to, windowMs, mode: opts.by },
-          controlPlane,
-          format: opts.output === 'jsonl' ? 'jsonl' : 'table',
-          once: opts.batch === true || opts.output === 'table',
-          intervalMs,
-          out: writeOut,
-          warn: (text) => process.stderr.write(text),
-          signal: abort.signal,
-        });
-      } finally {
-        process.off('SIGINT', onInterrupt);
-        stats.close();
-      }
+      // A cluster's control plane: the Metrics and Tap APIs through port-forwards held while top runs.
+      const { withKubeControlPlane } = await import('../kube-control-plane.js');
+      process.exitCode = await withKubeControlPlane(
+        {
+          kubeconfig: opts.kubeconfig,
+          context: opts.context,
+          controlPlaneNamespace: opts.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE,
+        },
+        ['metrics', 'tap'],
+        (forwards) => show(forwards.addresses.get('metrics') as string, forwards.addresses.get('tap')),
+      );
     });
 }

@@ -13,6 +13,9 @@ import {
   type StatRequest,
   type StatResponse,
 } from '../../../src/api/gen/metrics.js';
+import { COMPONENT_PORTS } from '../../../src/k8s/control-plane.js';
+import { installMesh } from '../../helpers/k8s-install.js';
+import { startK8sApi } from '../../helpers/k8s.js';
 import { freePort } from '../../helpers/ports.js';
 import { runMeshctl } from '../../helpers/processes.js';
 
@@ -361,7 +364,10 @@ test('every command documents its flags with examples; bad flags and resources a
     for (const f of flags) assert.match(help.stdout, new RegExp(`${f}\\b`), `${name} --help lists ${f}`);
     assert.match(help.stdout, new RegExp(`\nExamples:\n  meshctl ${name} `), `${name} has examples`);
     assert.match(help.stdout, /--control-plane ADDR, \$MESHCTL_CONTROL_PLANE, the running/);
-    assert.match(help.stdout, /--kubeconfig are accepted .* change nothing/s);
+    assert.match(
+      help.stdout,
+      /With --context or --kubeconfig, the command asks the control plane installed in that cluster/,
+    );
 
     const bad = await runMeshctl([...args, '--no-such-flag']);
     assert.equal(bad.code, 2, `${name} --no-such-flag`);
@@ -398,21 +404,61 @@ test('every command documents its flags with examples; bad flags and resources a
   }
 });
 
-test('--context and --kubeconfig are accepted, and say that they change nothing yet', async () => {
-  const port = await freePort();
-  const r = await runMeshctl([
+test("with --kubeconfig the commands ask the cluster's control plane, port-forwarded to its pods", async (t) => {
+  const metrics = await startFakeMetrics(t);
+  const api = await startK8sApi(t);
+  const mesh = await installMesh(api);
+  api.setPortForward('mesh', mesh.pods['metrics'] as string, COMPONENT_PORTS.metrics, {
+    host: '127.0.0.1',
+    port: Number(metrics.address.split(':')[1]),
+  });
+  const r = await runMeshctl(['stat', 'deploy', '-n', 'demo', '-o', 'json', '--kubeconfig', api.kubeconfig]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { name: string }[];
+  assert.deepEqual(
+    rows.map((row) => row.name),
+    ['idle', 'web'],
+  );
+  assert.equal(metrics.seen.stat[0]?.selector?.namespace, 'demo');
+  assert.ok(
+    api.requests.some((q) =>
+      q.includes(
+        `/namespaces/mesh/pods/${mesh.pods['metrics'] as string}/portforward?ports=${COMPONENT_PORTS.metrics}`,
+      ),
+    ),
+    'through a port-forward to the metrics pod',
+  );
+
+  // A component with no ready pod: one line naming it and what to run; exit 1.
+  const noTap = await runMeshctl(['tap', 'deploy/web', '-n', 'demo', '--kubeconfig', api.kubeconfig], {
+    timeoutMs: 20_000,
+  });
+  assert.equal(noTap.code, 1);
+  assert.match(
+    noTap.stderr,
+    /no control plane reachable at 127\.0\.0\.1:\d+ \(port-forwarded to pod mesh\/mesh-tap-/,
+  );
+  assert.match(noTap.stderr, /meshctl check/);
+  const elsewhere = await runMeshctl([
+    'stat',
+    'deploy',
+    '--kubeconfig',
+    api.kubeconfig,
+    '--control-plane-namespace',
+    'nomesh',
+  ]);
+  assert.equal(elsewhere.code, 1);
+  assert.match(elsewhere.stderr, /no ready mesh-metrics pod in namespace nomesh \(no pod\)/);
+
+  // --control-plane is a local control plane: it does not mix with a cluster's.
+  const both = await runMeshctl([
     'stat',
     'po',
-    '--context',
-    'kind',
     '--kubeconfig',
-    '/nope',
+    api.kubeconfig,
     '--control-plane',
-    `127.0.0.1:${port}`,
+    metrics.address,
   ]);
-  assert.equal(r.code, 1);
-  assert.match(
-    r.stderr,
-    /^note: --context has no effect with the local mesh \(it is for Kubernetes\)\nnote: --kubeconfig has no effect/,
-  );
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--control-plane cannot be combined with --context or --kubeconfig/);
 });

@@ -39,11 +39,11 @@ test('a malformed address is a usage error naming where it came from', () => {
   );
 });
 
-test("-n defaults to the running demo's namespace only when the demo is the control plane", (t) => {
+test("-n defaults to the running demo's namespace only when the demo is the control plane", async (t) => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'meshctl-home-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const env = { MESHCTL_HOME: home };
-  assert.equal(resolveNamespace(undefined, undefined, env), 'default');
+  assert.equal(await resolveNamespace(undefined, {}, env), 'default');
   writeFileSync(
     path.join(home, 'control-plane.json'),
     JSON.stringify({
@@ -55,11 +55,34 @@ test("-n defaults to the running demo's namespace only when the demo is the cont
       namespace: 'demo',
     }),
   );
-  assert.equal(resolveNamespace(undefined, undefined, env), 'demo');
-  assert.equal(resolveNamespace('shop', undefined, env), 'shop', '-n wins');
-  assert.equal(resolveNamespace(undefined, '127.0.0.1:9999', env), 'default', 'another control plane');
+  assert.equal(await resolveNamespace(undefined, {}, env), 'demo');
+  assert.equal(await resolveNamespace('shop', {}, env), 'shop', '-n wins');
   assert.equal(
-    resolveNamespace(undefined, undefined, { ...env, MESHCTL_CONTROL_PLANE: '127.0.0.1:9999' }),
+    await resolveNamespace(undefined, { controlPlane: '127.0.0.1:9999' }, env),
     'default',
+    'another control plane',
+  );
+  assert.equal(
+    await resolveNamespace(undefined, {}, { ...env, MESHCTL_CONTROL_PLANE: '127.0.0.1:9999' }),
+    'default',
+  );
+  // A cluster's control plane: the kubeconfig context's namespace, as kubectl does.
+  const kubeconfig = path.join(home, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}, {name: y, context: {cluster: c, user: u}}]',
+      'current-context: x',
+    ].join('\n'),
+  );
+  assert.equal(await resolveNamespace(undefined, { kubeconfig }, env), 'shop');
+  assert.equal(await resolveNamespace(undefined, { kubeconfig, context: 'y' }, env), 'default');
+  await assert.rejects(
+    resolveNamespace(undefined, { kubeconfig, controlPlane: '127.0.0.1:1' }, env),
+    (e: unknown) => e instanceof UsageError && /cannot be combined/.test(e.message),
   );
 });
