@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerInject } from './commands/inject.js';
 import { registerInstall } from './commands/install.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerProxyInit } from './commands/proxy-init.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVersion(program);
   registerProxy(program);
+  registerProxyInit(program);
   registerControl(program);
   registerIdentity(program);
   registerDemo(program);
