@@ -118,7 +118,8 @@ export const PROXY_SETTINGS = {
     flag: 'app',
     env: 'MESH_PROXY_APP',
     valueName: 'addr',
-    description: 'where inbound traffic is delivered: the local app; without it no inbound listener starts',
+    description:
+      'where inbound traffic is delivered: the local app; without it (and without --transparent) no inbound listener starts. In transparent mode: where connections go that were not redirected',
     parse: address,
   },
   endpoints: {
@@ -295,7 +296,7 @@ export const PROXY_SETTINGS = {
     env: 'MESH_PROXY_TRANSPARENT',
     valueName: 'bool',
     description:
-      "transparent mode: iptables (meshctl proxy-init) redirects the pod's TCP here; inbound goes to 127.0.0.1:<original port>, opaque outbound is routed by its original IP:port (needs the native addon)",
+      "transparent mode: iptables (meshctl proxy-init) redirects the pod's TCP here; inbound goes to 127.0.0.1:<original port>; outbound goes by HTTP authority, else by the original IP:port (needs the native addon)",
     defaultText: 'false',
     parse: bool,
   },

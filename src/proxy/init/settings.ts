@@ -123,7 +123,8 @@ export const PROXY_INIT_SETTINGS = {
     flag: 'ipv6',
     env: 'MESH_PROXY_INIT_IPV6',
     valueName: 'bool',
-    description: 'also install the rules for IPv6 with ip6tables',
+    description:
+      "also install the rules for IPv6 with ip6tables (the proxy's listeners must then accept IPv6 too: REDIRECT sends outbound IPv6 to [::1])",
     defaultText: 'false',
     parse: bool,
   },
