@@ -317,3 +317,19 @@ export function resolveValues(input: ResolveValuesInput = {}): MeshValues {
     webhook: { failurePolicy: s('webhook.failurePolicy'), timeoutSeconds: n('webhook.timeoutSeconds') },
   };
 }
+
+/**
+ * The values an installed control plane was rendered with (the mesh-config ConfigMap's values.yaml), for
+ * the injector: every known key is validated as a flag would be; keys this version does not know (from a
+ * newer install) are returned so the caller can say so instead of failing.
+ */
+export function valuesFromInstalled(text: string, source: string): { values: MeshValues; unknown: string[] } {
+  const flat = flatten(parseYaml(text) as unknown, '', new Map(), source);
+  const flags: Record<string, Leaf> = {};
+  const unknown: string[] = [];
+  for (const [k, v] of flat) {
+    if (k in RULES) flags[k] = v;
+    else unknown.push(k);
+  }
+  return { values: resolveValues({ flags }), unknown };
+}

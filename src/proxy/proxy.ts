@@ -272,13 +272,34 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     debug: () => ({ outbound: directory.snapshot(), discovery: discovery?.snapshot() ?? null, draining }),
   });
 
+  // With an identity, the inbound listener opens only once there is a certificate: until then peers get a
+  // quick connection refusal (and retry elsewhere) rather than a handshake this proxy would have to refuse.
+  const deferInbound = identity !== undefined && inboundListener !== undefined;
   const bound: HostPort[] = [];
   try {
-    for (const l of listeners) bound.push(await l.listen());
+    for (const l of listeners) {
+      bound.push(deferInbound && l === inboundListener ? (config.inbound as HostPort) : await l.listen());
+    }
   } catch (err) {
-    for (const l of listeners) l.server.close();
+    for (const l of listeners) l.stopAccepting();
     stopWatching?.();
     throw err;
+  }
+  if (deferInbound && identity !== undefined && inboundListener !== undefined) {
+    const inbound = inboundListener;
+    let opened = false;
+    identity.onRotate(() => {
+      if (opened || draining) return;
+      opened = true;
+      inbound.listen().then(
+        (addr) =>
+          logger.info({ inbound: formatHostPort(addr) }, 'inbound listener open: certificate obtained'),
+        (err: unknown) => {
+          logger.fatal({ err: errorMessage(err) }, 'cannot open the inbound listener');
+          void shutdown('inbound listener failed');
+        },
+      );
+    });
   }
   const adminAddr = await listenAdmin(admin, config.admin);
   const tapAddr = config.tap && (await tapServer?.listen(config.tap));

@@ -69,7 +69,7 @@ export async function startTestProxy(t: TestContext, options: TestProxyOptions =
       const res = await fetch(`http://${admin}/ready`).catch(() => undefined);
       return res?.status === 200;
     },
-    { timeoutMs: options.readyTimeoutMs ?? 15_000, what: `proxy ready on ${admin}` },
+    { timeoutMs: options.readyTimeoutMs ?? 30_000, what: `proxy ready on ${admin}` },
   );
   return {
     proc,

@@ -41,13 +41,51 @@ Examples:
     )
     .action(async (opts) => {
       const { runDemo } = await import('../../demo/run.js');
+      const { parseResource } = await import('../../tui/target.js');
       const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+      const target = parseResource('namespace/demo', 'demo');
       const code = await runDemo({
         dir: opts.dir,
         tui: opts.tui && interactive,
         rps: opts.rps,
         out: (line) => process.stdout.write(line + '\n'),
         err: (line) => process.stderr.write(line + '\n'),
+        // The demo's face: `meshctl top` on its namespace (q returns here, and the demo stops).
+        openTop: async (controlPlane) => {
+          const { runInteractive } = await import('../../tui/run.js');
+          await runInteractive({
+            controlPlane,
+            target,
+            from: undefined,
+            to: undefined,
+            mode: 'route',
+            windowMs: 60_000,
+            intervalMs: 1000,
+          });
+        },
+        // Without a terminal: one `top -b`-style table of the demo's workloads.
+        snapshot: async (controlPlane) => {
+          const [{ runBatch }, { GrpcStatsSource }] = await Promise.all([
+            import('../../tui/batch.js'),
+            import('../../tui/sources/grpc-stats.js'),
+          ]);
+          const stats = new GrpcStatsSource({ address: controlPlane });
+          try {
+            await runBatch({
+              stats,
+              query: { target, from: undefined, to: undefined, windowMs: 60_000, mode: 'workload' },
+              controlPlane,
+              format: 'table',
+              once: true,
+              intervalMs: 1000,
+              out: (text) => process.stdout.write(text),
+              warn: (text) => process.stderr.write(text),
+              signal: new AbortController().signal,
+            });
+          } finally {
+            stats.close();
+          }
+        },
       });
       process.exitCode = code;
       // Pooled sockets and timers must not keep a stopped demo alive.

@@ -7,6 +7,7 @@ export async function runTraffic(outbound: string, rps: number): Promise<AppHand
   const web = new Pool(`http://${outbound}`, { connections: 32 });
   let n = 0;
   const fire = (): void => {
+    if (closed) return;
     n++;
     // 30 % listings, 70 % single books (every fifth is slow, and author lookups sometimes fail).
     const path = n % 10 < 3 ? '/api/books' : `/api/books/${1 + (n % 10)}`;
@@ -23,8 +24,8 @@ export async function runTraffic(outbound: string, rps: number): Promise<AppHand
         () => undefined,
       );
   };
-  // Start only once web answers through the mesh, so that start-up does not show up as failures.
   let closed = false;
+  // Start only once web answers through the mesh, so that start-up does not show up as failures.
   for (let tries = 0; tries < 300 && !closed; tries++) {
     const ok = await web
       .request({ path: '/healthz', method: 'GET', headers: { host: 'web.demo' }, headersTimeout: 1000 })

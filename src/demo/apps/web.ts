@@ -48,11 +48,13 @@ export async function runWeb(listen: string, instance: string, outbound: string)
     }
     const m = /^\/api\/books\/(\d+)$/.exec(url);
     if (m) {
-      getBook(Number(m[1])).then(async (book) => {
-        const a = await author(book.authorId);
-        if (a.status !== 200) return json(502, { error: 'author lookup failed', book });
-        json(200, { ...book, author: a.body });
-      }, fail);
+      getBook(Number(m[1]))
+        .then(async (book) => {
+          const a = await author(book.authorId);
+          if (a.status !== 200) return json(502, { error: 'author lookup failed', book });
+          json(200, { ...book, author: a.body });
+        })
+        .catch(fail);
       return;
     }
     json(404, { error: 'not found' });

@@ -85,7 +85,7 @@ export class ProxyListener {
    * would wait for every connection to end, which is what draining is for, so it is not awaited.)
    */
   stopAccepting(): void {
-    this.server.close();
+    if (this.server.listening) this.server.close();
   }
 
   openConnections(): number {

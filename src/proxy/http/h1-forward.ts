@@ -14,6 +14,7 @@ import { peerIdentityOf } from '../tls/peer.js';
 import type { HttpContext } from './context.js';
 import { h1ResponseHeaders } from './headers.js';
 import { MAX_RETRIES, type RequestPlan } from './plan.js';
+import { tapRequestInfo, unroutedSeries } from './exchange-common.js';
 
 type DispatchController = Dispatcher.DispatchController;
 
@@ -231,7 +232,8 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   private retry(status: number, latencyMs: number): void {
     const ep = this.endpoint as Endpoint;
     this.series?.recordResponse(status, NO_GRPC_STATUS, true, latencyMs);
-    ep.health.recordResponse(true);
+    // Failure accrual counts answers from the endpoint, not failures to reach it (those back off separately).
+    if (status !== 0) ep.health.recordResponse(true);
     this.plan.route.retries++;
     this.retries++;
     this.controller = null;
@@ -256,33 +258,23 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       this.res.end(body);
     }
     if (this.ttfbMs < 0) this.ttfbMs = performance.now() - this.startedAt;
-    if (this.series === undefined) {
-      // Failed before any endpoint was chosen: count it against the authority with no target address.
-      this.series = this.ctx.metrics.http(this.ctx.direction, this.authorityLabel, '', 'false');
-      this.series.requests++;
-    }
+    // Failed before any endpoint was chosen: count it against the authority with no target address.
+    this.series ??= unroutedSeries(this.ctx, this.authorityLabel);
     this.finish(status, true);
   }
 
   private startTap(ep: Endpoint): void {
     const { req } = this;
-    this.tap = this.ctx.tap.start({
-      direction: this.ctx.direction,
-      sourceIp: req.socket.remoteAddress ?? '',
-      sourcePort: req.socket.remotePort ?? 0,
-      destinationIp: ep.address.host,
-      destinationPort: ep.address.port,
-      destinationLabels: ep.meta.labels,
-      tls: this.clientId !== undefined || ep.tls === 'true',
-      clientIdentity: this.clientId,
-      serverIdentity: ep.tls === 'true' ? ep.meta.identity : undefined,
-      method: req.method ?? 'GET',
-      scheme: 'http',
-      authority: this.authorityLabel,
-      path: req.url ?? '/',
-      route: this.plan.routeLabel,
-      headers: req.headers,
-    });
+    this.tap = this.ctx.tap.start(
+      tapRequestInfo(this.ctx, ep, this.authorityLabel, this.plan.routeLabel, this.clientId, {
+        sourceIp: req.socket.remoteAddress,
+        sourcePort: req.socket.remotePort,
+        method: req.method ?? 'GET',
+        scheme: 'http',
+        path: req.url ?? '/',
+        headers: req.headers,
+      }),
+    );
   }
 
   private finish(status: number, failure: boolean): void {
@@ -295,7 +287,10 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       status === 0 || this.res.destroyed ? 1 : 0,
     );
     this.record(status, failure);
-    if (this.endpoint !== undefined && status !== 0) this.endpoint.health.recordResponse(failure);
+    // Only answers the endpoint itself gave feed failure accrual: the proxy's own 502/503/504 do not.
+    if (this.endpoint !== undefined && this.status !== 0 && status === this.status) {
+      this.endpoint.health.recordResponse(failure);
+    }
   }
 
   private record(status: number, failure: boolean): void {

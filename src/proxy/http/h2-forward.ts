@@ -11,6 +11,7 @@ import type { HttpContext } from './context.js';
 import { grpcStatusOf, parseGrpcTimeout } from './grpc.js';
 import { classifyResponse } from '../route/profile.js';
 import type { RequestPlan } from './plan.js';
+import { tapRequestInfo, unroutedSeries } from './exchange-common.js';
 import { h2ForwardHeaders } from './headers.js';
 import type { TapExchange } from '../tap/hook.js';
 import { peerIdentityOf } from '../tls/peer.js';
@@ -27,6 +28,8 @@ export class H2Exchange {
   private status = 0;
   private grpcStatus: number | undefined;
   private trailers: IncomingHttpHeaders | undefined;
+  /** True once the endpoint answered (its statuses feed failure accrual; the proxy's own errors do not). */
+  private responded = false;
   private attempts = 0;
   private done = false;
   private deadline: NodeJS.Timeout | undefined;
@@ -97,8 +100,9 @@ export class H2Exchange {
     if (!this.requestEnded) {
       // The body flows only once the session is up, so that a connect failure leaves it unread and the
       // request can move to another endpoint.
-      if (pooled.connected) this.down.pipe(up);
-      else pooled.session.once('connect', () => this.up === up && this.down.pipe(up));
+      pooled.whenConnected(() => {
+        if (this.up === up) this.down.pipe(up);
+      });
     }
   }
 
@@ -108,6 +112,7 @@ export class H2Exchange {
     ep.load.finish(this.rttStart);
     ep.health.recordConnectSuccess();
     this.ttfbMs = performance.now() - this.startedAt;
+    this.responded = true;
     this.status = Number(headers[':status']) || 0;
     const out = h2ForwardHeaders(headers);
     const up = this.up as ClientHttp2Stream;
@@ -247,10 +252,7 @@ export class H2Exchange {
       }
     }
     this.detachUpstream();
-    if (this.series === undefined) {
-      this.series = this.ctx.metrics.http(this.ctx.direction, this.authorityLabel, '', 'false');
-      this.series.requests++;
-    }
+    this.series ??= unroutedSeries(this.ctx, this.authorityLabel);
     this.finish(true);
     // Drain whatever request body is still arriving so flow control does not stall the session.
     if (!this.requestEnded) down.resume();
@@ -259,23 +261,16 @@ export class H2Exchange {
   private startTap(ep: Endpoint): void {
     const socket = this.down.session?.socket;
     const h = this.reqHeaders;
-    this.tap = this.ctx.tap.start({
-      direction: this.ctx.direction,
-      sourceIp: socket?.remoteAddress ?? '',
-      sourcePort: socket?.remotePort ?? 0,
-      destinationIp: ep.address.host,
-      destinationPort: ep.address.port,
-      destinationLabels: ep.meta.labels,
-      tls: this.clientId !== undefined || ep.tls === 'true',
-      clientIdentity: this.clientId,
-      serverIdentity: ep.tls === 'true' ? ep.meta.identity : undefined,
-      method: String(h[':method'] ?? 'GET'),
-      scheme: String(h[':scheme'] ?? 'http'),
-      authority: this.authorityLabel,
-      path: String(h[':path'] ?? '/'),
-      route: this.plan.routeLabel,
-      headers: h,
-    });
+    this.tap = this.ctx.tap.start(
+      tapRequestInfo(this.ctx, ep, this.authorityLabel, this.plan.routeLabel, this.clientId, {
+        sourceIp: socket?.remoteAddress,
+        sourcePort: socket?.remotePort,
+        method: String(h[':method'] ?? 'GET'),
+        scheme: String(h[':scheme'] ?? 'http'),
+        path: String(h[':path'] ?? '/'),
+        headers: h,
+      }),
+    );
   }
 
   private finish(errored: boolean): void {
@@ -289,6 +284,6 @@ export class H2Exchange {
     const grpcLabel = grpc ?? NO_GRPC_STATUS;
     this.series?.recordResponse(this.status, grpcLabel, failure, latency);
     this.plan.route.recordResponse(this.status, grpcLabel, failure, latency);
-    if (this.endpoint !== undefined && this.status !== 0) this.endpoint.health.recordResponse(failure);
+    if (this.endpoint !== undefined && this.responded) this.endpoint.health.recordResponse(failure);
   }
 }

@@ -176,8 +176,12 @@ test('least-privilege RBAC: each component gets exactly the access it needs', as
   assert.deepEqual(rules('identity'), [
     { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   ]);
+  // tap and metrics run the same Kubernetes registry as destination (service and authority targets).
   for (const c of ['tap', 'metrics']) {
-    assert.deepEqual(rules(c), [{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] }]);
+    assert.deepEqual(rules(c), [
+      { apiGroups: [''], resources: ['services', 'pods'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    ]);
   }
   assert.deepEqual(rules('injector'), [
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
