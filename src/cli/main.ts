@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerInject } from './commands/inject.js';
 import { registerInstall } from './commands/install.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerProxyInit } from './commands/proxy-init.js';
 import { registerRoutes } from './commands/routes.js';
 import { registerStat } from './commands/stat.js';
 import { registerTap } from './commands/tap.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVersion(program);
   registerProxy(program);
+  registerProxyInit(program);
   registerControl(program);
   registerIdentity(program);
   registerDemo(program);
