@@ -156,7 +156,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     return stop(0);
   }
   out(
-    'try: meshctl stat workload -n demo · meshctl routes workload/web -n demo · meshctl tap workload/web -n demo · meshctl top',
+    'in another terminal (they find the demo without flags): meshctl stat deploy · meshctl routes deploy/web · meshctl tap deploy/web · meshctl top',
   );
   out('press Ctrl-C to stop');
   const snapshot = options.snapshot;
