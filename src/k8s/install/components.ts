@@ -15,7 +15,7 @@ export const CONTROL_ENV = {
   clusterDomain: 'MESH_CONTROL_CLUSTER_DOMAIN',
   /** Trust domain of workload identities. */
   trustDomain: 'MESH_CONTROL_TRUST_DOMAIN',
-  /** identity: directory with ca.crt, issuer.crt and issuer.key (a projected volume, see below). */
+  /** identity and tap: directory with ca.crt, issuer.crt and issuer.key (a projected volume, see below). */
   identityDir: 'MESH_CONTROL_IDENTITY_DIR',
   /** identity: lifetime of issued workload certificates. */
   identityLifetime: 'MESH_CONTROL_IDENTITY_LIFETIME',
@@ -48,6 +48,33 @@ export interface ComponentSpec {
 
 const env = (name: string, value: string): JsonObject => ({ name, value });
 
+const IDENTITY_MOUNT: JsonObject = { name: 'identity', mountPath: IDENTITY_DIR, readOnly: true };
+
+/** The layout `meshctl identity create` writes, assembled from the issuer Secret and the roots. */
+const IDENTITY_VOLUME: JsonObject = {
+  name: 'identity',
+  projected: {
+    defaultMode: SECRET_MODE,
+    sources: [
+      {
+        secret: {
+          name: 'mesh-identity-issuer',
+          items: [
+            { key: 'tls.crt', path: 'issuer.crt' },
+            { key: 'tls.key', path: 'issuer.key' },
+          ],
+        },
+      },
+      {
+        configMap: {
+          name: 'mesh-identity-trust-roots',
+          items: [{ key: 'ca.crt', path: 'ca.crt' }],
+        },
+      },
+    ],
+  },
+};
+
 export function componentSpec(component: K8sComponent, values: MeshValues): ComponentSpec {
   const e = CONTROL_ENV;
   const common: JsonObject[] = [
@@ -74,33 +101,8 @@ export function componentSpec(component: K8sComponent, values: MeshValues): Comp
           env(e.identityLifetime, values.identity.issuanceLifetime),
           env(e.identityClockSkew, values.identity.clockSkewAllowance),
         ],
-        volumeMounts: [{ name: 'identity', mountPath: IDENTITY_DIR, readOnly: true }],
-        // The layout `meshctl identity create` writes, assembled from the issuer Secret and the roots.
-        volumes: [
-          {
-            name: 'identity',
-            projected: {
-              defaultMode: SECRET_MODE,
-              sources: [
-                {
-                  secret: {
-                    name: 'mesh-identity-issuer',
-                    items: [
-                      { key: 'tls.crt', path: 'issuer.crt' },
-                      { key: 'tls.key', path: 'issuer.key' },
-                    ],
-                  },
-                },
-                {
-                  configMap: {
-                    name: 'mesh-identity-trust-roots',
-                    items: [{ key: 'ca.crt', path: 'ca.crt' }],
-                  },
-                },
-              ],
-            },
-          },
-        ],
+        volumeMounts: [IDENTITY_MOUNT],
+        volumes: [IDENTITY_VOLUME],
       };
     case 'injector':
       return {
@@ -124,6 +126,15 @@ export function componentSpec(component: K8sComponent, values: MeshValues): Comp
           { name: 'config', configMap: { name: 'mesh-config' } },
           { name: 'trust-anchors', configMap: { name: 'mesh-identity-trust-roots' } },
         ],
+      };
+    case 'tap':
+      // The tap component gives itself the tap identity from the issuer, so that proxies' tap listeners
+      // (which accept only that identity) answer it over mTLS.
+      return {
+        ...base,
+        env: [...common, env(e.identityDir, IDENTITY_DIR)],
+        volumeMounts: [IDENTITY_MOUNT],
+        volumes: [IDENTITY_VOLUME],
       };
     default:
       return { ...base, env: common };

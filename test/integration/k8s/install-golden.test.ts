@@ -228,6 +228,32 @@ test('every component is meshed, non-root and read-only; the identity proxy asks
   );
 });
 
+test('the issuer reaches identity and tap only: tap gives itself the tap identity to reach proxies over mTLS', async () => {
+  const objs = objects(await render());
+  const issuerMounted = (name: string): boolean => {
+    const spec = (
+      find(objs, 'Deployment', name)['spec'] as {
+        template: {
+          spec: {
+            volumes?: { projected?: { sources: { secret?: { name: string } }[] } }[];
+            containers: { env?: { name: string; value?: string }[] }[];
+          };
+        };
+      }
+    ).template.spec;
+    const mounted = (spec.volumes ?? []).some((v) =>
+      (v.projected?.sources ?? []).some((src) => src.secret?.name === 'mesh-identity-issuer'),
+    );
+    const dir = spec.containers[0]?.env?.find((e) => e.name === 'MESH_CONTROL_IDENTITY_DIR')?.value;
+    assert.equal(mounted, dir !== undefined, `${name}: the volume and its variable go together`);
+    return mounted;
+  };
+  assert.deepEqual(
+    ['mesh-destination', 'mesh-identity', 'mesh-tap', 'mesh-metrics', 'mesh-injector'].filter(issuerMounted),
+    ['mesh-identity', 'mesh-tap'],
+  );
+});
+
 test('--set overrides reach the output; --proxy-image and --version set the images', async () => {
   const text = await render({
     flags: { proxyImage: 'registry.local:5000/mesh/proxy', version: 'dev-1' },
