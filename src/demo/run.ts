@@ -34,7 +34,8 @@ export interface DemoOptions {
 }
 
 const BINARY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/meshctl.js');
-const READY_TIMEOUT_MS = 30_000;
+/** Generous: six Node processes starting on a busy two-core laptop can take half a minute. */
+const READY_TIMEOUT_MS = 60_000;
 
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
@@ -60,21 +61,29 @@ async function ready(address: string): Promise<boolean> {
   }
 }
 
-async function waitAllReady(topology: DemoTopology, err: (l: string) => void): Promise<void> {
-  const admins = [topology.controlAdmin, ...topology.instances.map((i) => `127.0.0.1:${i.ports.admin}`)];
+async function waitAllReady(topology: DemoTopology, dir: string, err: (l: string) => void): Promise<void> {
+  const components = [
+    { name: 'control plane', admin: topology.controlAdmin, log: 'control.log' },
+    ...topology.instances.map((i) => ({
+      name: `${i.name} proxy`,
+      admin: `127.0.0.1:${i.ports.admin}`,
+      log: `${i.name}-proxy.log`,
+    })),
+  ];
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = -1;
   for (;;) {
-    const states = await Promise.all(admins.map(ready));
+    const states = await Promise.all(components.map((c) => ready(c.admin)));
     const n = states.filter(Boolean).length;
-    if (n !== last) err(`  ${n}/${admins.length} components ready`);
+    if (n !== last) err(`  ${n}/${components.length} components ready`);
     last = n;
-    if (n === admins.length) return;
+    if (n === components.length) return;
     if (Date.now() > deadline) {
+      const waiting = components.filter((_, i) => !states[i]);
       throw new MeshError(
         'MESH_DEMO_NOT_READY',
-        `the demo did not become ready within ${READY_TIMEOUT_MS / 1000} s`,
-        'see the logs in the demo directory',
+        `the demo did not become ready within ${READY_TIMEOUT_MS / 1000} s: not ready: ${waiting.map((c) => c.name).join(', ')}`,
+        `see ${waiting.map((c) => path.join(dir, 'logs', c.log)).join(', ')}`,
       );
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -133,7 +142,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   err(`starting the demo mesh in ${dir}…`);
   supervisor.start(processesOf(topology, dir, options.rps));
   try {
-    await Promise.race([waitAllReady(topology, err), interruption.then(() => undefined)]);
+    await Promise.race([waitAllReady(topology, dir, err), interruption.then(() => undefined)]);
   } catch (e) {
     await stop(1);
     throw e;
