@@ -1,17 +1,13 @@
 // `npm run bench`: starts the origin and the targets, runs the scenarios interleaved, and writes
 // bench/results/<timestamp>.json, latest.md and an SVG chart, then prints an asciichart summary.
 // `--validate` and `--profile` run the load-generator cross-check and the meshctl proxy profile instead.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { SCENARIOS } from './plan.js';
 import { runProfile } from './profile/profile.js';
-import { evaluateTargets } from './report/checks.js';
-import { renderMarkdown } from './report/markdown.js';
 import type { BenchResults, TargetRecord } from './report/results.js';
-import { spread, summarise, summariseMemory } from './report/summary.js';
-import { renderSvg } from './report/svg.js';
-import { renderTerminal } from './report/terminal.js';
+import { spread } from './report/summary.js';
+import { readResults, refresh, writeResults } from './report/write.js';
 import { Runner } from './runner.js';
 import { createRegistry, openSession, REPO_ROOT, type Session } from './session.js';
 import { describeMachine } from './system/machine.js';
@@ -73,9 +69,6 @@ async function bench(options: BenchOptions, session: Session, argv: readonly str
   }
   runner.snapshotMemory('end');
 
-  const rows = summarise(options.scenarios, runner.samples);
-  const memory = summariseMemory(runner.memory);
-  const checks = evaluateTargets(rows, memory, options.mtls);
   const busy = (kind: 'rate' | 'max'): string => {
     const ids = new Set(options.scenarios.filter((s) => s.kind === kind).map((s) => s.id));
     const v = spread(runner.samples.filter((s) => ids.has(s.scenario)).map((s) => s.machineBusyS / s.wallS));
@@ -83,11 +76,12 @@ async function bench(options: BenchOptions, session: Session, argv: readonly str
       ? `${v.median.toFixed(2)} (${v.min.toFixed(2)}…${v.max.toFixed(2)})`
       : '–';
   };
-  const results: BenchResults = {
+  const results: BenchResults = refresh({
     schema: 1,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     mode: options.mode,
+    mtls: options.mtls,
     argv,
     timing: options.timing,
     machine,
@@ -106,27 +100,25 @@ async function bench(options: BenchOptions, session: Session, argv: readonly str
     },
     scenarios: options.scenarios,
     targets: [...session.targets.values()].map(targetRecord),
-    samples: runner.samples.map((s) => ({ ...s, commandLine: s.commandLine.replace(REPO_ROOT + '/', '') })),
-    discarded: runner.discarded,
+    // Ports do not change within a session, so one command line per scenario and target is enough.
+    samples: runner.samples.map((s) => ({
+      ...s,
+      commandLine: s.rep === 0 ? s.commandLine.replace(REPO_ROOT + '/', '') : '',
+    })),
+    discarded: runner.discarded.map((d) => ({
+      scenario: d.scenario,
+      target: d.target,
+      rep: d.rep,
+      sendLagP99: d.sendLagP99,
+      p99: d.corrected?.p99,
+    })),
     memorySnapshots: runner.memory,
-    rows,
-    memory,
-    checks,
+    rows: [],
+    memory: [],
+    checks: [],
     skipped: session.skipped,
-  };
-  const outDir = options.outDir ?? path.join(REPO_ROOT, 'bench', 'results');
-  mkdirSync(outDir, { recursive: true });
-  const stamp = results.startedAt.replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const jsonFile = path.join(outDir, `${stamp}.json`);
-  writeFileSync(jsonFile, `${JSON.stringify(results, null, 1)}\n`);
-  writeFileSync(path.join(outDir, 'latest.md'), renderMarkdown(results));
-  const svg = renderSvg(results);
-  writeFileSync(path.join(outDir, `${stamp}.svg`), svg);
-  writeFileSync(path.join(outDir, 'latest.svg'), svg);
-  process.stdout.write(renderTerminal(results, process.stdout.isTTY && process.env.NO_COLOR === undefined));
-  log(
-    `\nwrote ${path.relative(process.cwd(), jsonFile)}, ${path.relative(process.cwd(), path.join(outDir, 'latest.md'))}, latest.svg`,
-  );
+  });
+  writeResults(results, options.outDir ?? path.join(REPO_ROOT, 'bench', 'results'), log);
 }
 
 async function main(): Promise<void> {
@@ -141,6 +133,11 @@ async function main(): Promise<void> {
     for (const s of SCENARIOS)
       log(`  ${s.id.padEnd(14)} ${s.kind.padEnd(5)} ${s.byDefault ? '        ' : '(extra) '}${s.title}`);
     log(`targets: ${TARGET_IDS.join(', ')}`);
+    return;
+  }
+  if (options.action === 'report') {
+    const file = options.reportFile as string;
+    writeResults(readResults(file), options.outDir ?? path.dirname(path.resolve(file)), log);
     return;
   }
   const registry = createRegistry(log);

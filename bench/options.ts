@@ -12,12 +12,14 @@ export interface BenchOptions {
   readonly mtls: boolean;
   readonly meshctlNodeFlags: readonly string[];
   readonly outDir: string | undefined;
-  readonly action: 'bench' | 'validate' | 'profile' | 'list' | 'help';
+  readonly action: 'bench' | 'validate' | 'profile' | 'report' | 'list' | 'help';
+  /** --report: a saved results JSON to render again. */
+  readonly reportFile: string | undefined;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --quick                 short runs (5 s fixed-rate, 3 s saturation, 2 repetitions): ~4 minutes
+  --quick                 short runs (3 × 3 s fixed-rate, 2 × 3 s saturation): ~5 minutes
   --scenarios LIST        comma-separated scenario ids, or: rate, max, all, default (default: default)
   --targets LIST          comma-separated targets (default: all): ${TARGET_IDS.join(', ')}
                           direct is always added: every "added" figure subtracts it
@@ -30,6 +32,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --out DIR               where results go (default: bench/results)
   --validate              compare meshload with h2load --rps and wrk instead of benchmarking
   --profile               profile the meshctl proxy (CPU profile, GC trace) at 1k RPS and at saturation
+  --report FILE           render a saved results JSON again (latest.md, latest.svg, terminal) with the current code
   --list                  list scenarios and targets
   -h, --help
 `;
@@ -67,6 +70,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       out: { type: 'string' },
       validate: { type: 'boolean' },
       profile: { type: 'boolean' },
+      report: { type: 'string' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -75,7 +79,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let mode: BenchOptions['mode'] = values.quick === true ? 'quick' : 'full';
   if (values.reps !== undefined) {
     const reps = Math.max(1, Math.round(positive('reps', values.reps)));
-    timing = { ...timing, reps, secondaryReps: Math.min(timing.secondaryReps, reps) };
+    timing = { ...timing, reps, rateReps: reps, secondaryReps: Math.min(timing.secondaryReps, reps) };
     mode = 'custom';
   }
   if (values.duration !== undefined) {
@@ -107,7 +111,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
           ? 'validate'
           : values.profile === true
             ? 'profile'
-            : 'bench';
+            : values.report !== undefined
+              ? 'report'
+              : 'bench';
   return {
     mode,
     timing,
@@ -118,5 +124,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     meshctlNodeFlags: (values['meshctl-node-flags'] ?? '').split(/\s+/).filter((s) => s !== ''),
     outDir: values.out,
     action,
+    reportFile: values.report,
   };
 }

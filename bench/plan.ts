@@ -173,13 +173,15 @@ export const SCENARIOS: readonly Scenario[] = [
 export interface Timing {
   readonly rateS: number;
   readonly maxS: number;
+  /** Repetitions of fixed-rate runs: many short ones, so a burst of noise spoils a few, not the median. */
+  readonly rateReps: number;
   readonly reps: number;
   readonly secondaryReps: number;
   readonly warmupS: number;
 }
 
-export const QUICK: Timing = { rateS: 5, maxS: 3, reps: 2, secondaryReps: 1, warmupS: 1 };
-export const FULL: Timing = { rateS: 8, maxS: 4, reps: 3, secondaryReps: 2, warmupS: 2 };
+export const QUICK: Timing = { rateS: 3, maxS: 3, rateReps: 3, reps: 2, secondaryReps: 1, warmupS: 1 };
+export const FULL: Timing = { rateS: 4, maxS: 4, rateReps: 6, reps: 3, secondaryReps: 2, warmupS: 2 };
 
 /** Targets that make sense for a scenario (the runner also drops those without the endpoint). */
 export function targetsFor(s: Scenario, selected: readonly TargetId[]): TargetId[] {

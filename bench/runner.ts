@@ -120,7 +120,7 @@ export class Runner {
       log(`  ${s.id}: skipped (no target or tool for it)`);
       return;
     }
-    const reps = s.secondary ? timing.secondaryReps : timing.reps;
+    const reps = s.kind === 'rate' ? timing.rateReps : s.secondary ? timing.secondaryReps : timing.reps;
     const durationS = s.kind === 'rate' ? timing.rateS : timing.maxS;
     log(`\n▶ ${s.id}: ${s.title} — ${ids.length} targets × ${reps} reps × ${durationS}s`);
     for (let rep = 0; rep < reps; rep++) {

@@ -76,6 +76,7 @@ export async function openSession(
     log(`!! ${p.name} (pid ${p.pid}) exited unexpectedly (${code})${tail === '' ? '' : `:\n    ${tail}`}`);
   };
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'meshbench-'));
+  registry.addCleanup(() => rmSync(workDir, { recursive: true, force: true }));
   const origin = registry.start('origin', process.execPath, [path.join(HERE, 'origin', 'origin.js')], {
     stdinPipe: true,
   });

@@ -2,7 +2,7 @@
 // how much; "borderline" when the spread over repetitions straddles the must line.
 import type { MemoryRow, ScenarioRow, Spread } from './summary.js';
 
-export type Verdict = 'pass (aim)' | 'pass' | 'miss' | 'n/a';
+export type Verdict = 'pass (aim)' | 'pass' | 'miss' | 'inconclusive' | 'n/a';
 
 export interface Check {
   readonly figure: string;
@@ -24,6 +24,8 @@ interface Rule {
   readonly aim: number;
   readonly note?: string;
   readonly percent?: boolean;
+  /** Set when most runs behind the figure were starved by other work: no verdict, only the figure. */
+  readonly inconclusive?: string;
 }
 
 function fmt(v: number, unit: string, percent: boolean | undefined): string {
@@ -42,9 +44,19 @@ function evaluate(r: Rule): Check {
     return { ...base, measured: 'not measured', verdict: 'n/a', borderline: false, note: r.note ?? '' };
   }
   const meets = (x: number, limit: number): boolean => (r.dir === 'le' ? x <= limit : x >= limit);
+  const range0 = v.n > 1 ? ` (${fmt(v.min, r.unit, r.percent)} … ${fmt(v.max, r.unit, r.percent)})` : '';
+  if (r.inconclusive !== undefined) {
+    return {
+      ...base,
+      measured: `${fmt(v.median, r.unit, r.percent)}${range0}`,
+      verdict: 'inconclusive',
+      borderline: false,
+      note: [r.inconclusive, r.note ?? ''].filter((x) => x !== '').join('; '),
+    };
+  }
   const verdict: Verdict = meets(v.median, r.aim) ? 'pass (aim)' : meets(v.median, r.must) ? 'pass' : 'miss';
   const borderline = v.n > 1 && meets(v.min, r.must) !== meets(v.max, r.must);
-  const range = v.n > 1 ? ` (${fmt(v.min, r.unit, r.percent)} … ${fmt(v.max, r.unit, r.percent)})` : '';
+  const range = range0;
   let note = r.note ?? '';
   if (verdict === 'miss') {
     const gap = r.dir === 'le' ? v.median - r.must : r.must - v.median;
@@ -85,6 +97,32 @@ export function evaluateTargets(
   const row = (scenario: string, target: string): ScenarioRow | undefined =>
     rows.find((r) => r.scenario === scenario && r.target === target);
   const added = (scenario: string, target: string, p: 'p99' | 'p999') => row(scenario, target)?.added?.[p];
+
+  /**
+   * Latency percentiles mean nothing when the load generator itself could not keep its schedule: when
+   * half or more of the runs behind a figure were starved, the verdict is withheld and the robust part
+   * (added p50, best repetition) is given instead.
+   */
+  const starved = (scenario: string, target: string): string | undefined => {
+    const a = row(scenario, target);
+    const d = row(scenario, 'direct');
+    if (a === undefined || d === undefined) return undefined;
+    const noisyRuns = a.noisyRuns + d.noisyRuns;
+    const runs = a.runs + d.runs;
+    if (runs === 0 || noisyRuns / runs < 0.5) return undefined;
+    const p50 = a.added?.p50;
+    return (
+      `machine overloaded: ${noisyRuns}/${runs} runs starved the load generator, so tail percentiles measure the neighbours` +
+      (p50 === undefined
+        ? ''
+        : `; added p50 ${fmt(p50.median, 'ms', false)} (${fmt(p50.min, 'ms', false)} … ${fmt(p50.max, 'ms', false)}) is still meaningful`)
+    );
+  };
+  const noisy = (scenario: string, target: string): string => {
+    if (starved(scenario, target) !== undefined) return '';
+    const n = (row(scenario, target)?.noisyRuns ?? 0) + (row(scenario, 'direct')?.noisyRuns ?? 0);
+    return n === 0 ? '' : `${n} run(s) noisy (load generator starved by other work)`;
+  };
   const proxyMem = memory.find((m) => m.target === 'meshctl');
   const rules: Rule[] = [
     {
@@ -94,6 +132,8 @@ export function evaluateTargets(
       dir: 'le',
       must: 0.5,
       aim: 0.3,
+      note: noisy('h1-1k', 'meshctl'),
+      inconclusive: starved('h1-1k', 'meshctl'),
     },
     {
       figure: 'added p99.9 at 1,000 RPS, HTTP/1.1 (1 hop)',
@@ -102,6 +142,8 @@ export function evaluateTargets(
       dir: 'le',
       must: 2,
       aim: 1,
+      note: noisy('h1-1k', 'meshctl'),
+      inconclusive: starved('h1-1k', 'meshctl'),
     },
     {
       figure: `sidecar pair${mtls ? ' with mTLS' : ' (no TLS yet)'}, added p99 at 1,000 RPS, HTTP/1.1`,
@@ -110,7 +152,10 @@ export function evaluateTargets(
       dir: 'le',
       must: 1.5,
       aim: 1.0,
-      note: mtls ? '' : 'provisional: mTLS (issue 5) will add to this',
+      note: [mtls ? '' : 'provisional: mTLS (issue 5) will add to this', noisy('h1-1k', 'meshctl-pair')]
+        .filter((x) => x !== '')
+        .join('; '),
+      inconclusive: starved('h1-1k', 'meshctl-pair'),
     },
     {
       figure: 'HTTP/2 added p99 at 1,000 RPS (1 hop)',
@@ -119,6 +164,8 @@ export function evaluateTargets(
       dir: 'le',
       must: 1,
       aim: 0.5,
+      note: noisy('h2-1k', 'meshctl'),
+      inconclusive: starved('h2-1k', 'meshctl'),
     },
     {
       figure: 'gRPC unary added p99 at 1,000 RPS (1 hop)',
@@ -127,6 +174,8 @@ export function evaluateTargets(
       dir: 'le',
       must: 1,
       aim: 0.5,
+      note: noisy('grpc-1k', 'meshctl'),
+      inconclusive: starved('grpc-1k', 'meshctl'),
     },
     {
       figure: 'max RPS vs HAProxy (1 thread), HTTP/1.1',

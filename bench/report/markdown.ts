@@ -59,6 +59,7 @@ function rateTable(r: BenchResults, rows: readonly ScenarioRow[]): string {
       'uncorr. p50 / p99 / p99.9',
       'proxy cores per 1k RPS',
       'errors',
+      'noisy runs',
     ],
     rows.map((x) => [
       label(x.target),
@@ -73,6 +74,7 @@ function rateTable(r: BenchResults, rows: readonly ScenarioRow[]): string {
       `${num(x.uncorrected?.p50.median ?? Number.NaN)} / ${num(x.uncorrected?.p99.median ?? Number.NaN)} / ${num(x.uncorrected?.p999.median ?? Number.NaN)}`,
       ms(x.cpuPer1kRps),
       String(x.errors),
+      `${x.noisyRuns}/${x.runs}`,
     ]),
   );
 }
@@ -126,8 +128,8 @@ export function renderMarkdown(r: BenchResults): string {
   );
   out.push('');
   out.push(
-    `Timing: fixed-rate runs ${r.timing.rateS} s, saturation runs ${r.timing.maxS} s, ${r.timing.reps} repetitions ` +
-      `(${r.timing.secondaryReps} for body-size/TCP-bytes scenarios), ${r.timing.warmupS} s unrecorded warm-up per target and scenario; ` +
+    `Timing: fixed-rate runs ${r.timing.rateReps} × ${r.timing.rateS} s, saturation runs ${r.timing.reps} × ${r.timing.maxS} s ` +
+      `(${r.timing.secondaryReps} × for body-size/TCP-bytes scenarios), ${r.timing.warmupS} s unrecorded warm-up per target and scenario; ` +
       `targets interleaved, order rotated per repetition. Figures are medians over repetitions; ` +
       `<sub>small numbers</sub> are the min…max over repetitions.`,
   );

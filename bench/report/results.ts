@@ -16,11 +16,21 @@ export interface TargetRecord {
   readonly configs: Readonly<Record<string, string>>;
 }
 
+export interface DiscardedRun {
+  readonly scenario: string;
+  readonly target: TargetId;
+  readonly rep: number;
+  readonly sendLagP99: number | undefined;
+  readonly p99: number | undefined;
+}
+
 export interface BenchResults {
   readonly schema: 1;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly mode: 'quick' | 'full' | 'custom';
+  /** The sidecar pair ran with mTLS (optional: sets saved before the field existed had none). */
+  readonly mtls?: boolean;
   readonly argv: readonly string[];
   readonly timing: Timing;
   readonly machine: MachineInfo;
@@ -34,8 +44,8 @@ export interface BenchResults {
   readonly scenarios: readonly Scenario[];
   readonly targets: readonly TargetRecord[];
   readonly samples: readonly RunSample[];
-  /** Fixed-rate runs repeated because the machine starved the load generator. */
-  readonly discarded: readonly RunSample[];
+  /** Fixed-rate runs repeated because the machine starved the load generator (only what identifies them). */
+  readonly discarded: readonly DiscardedRun[];
   readonly memorySnapshots: readonly MemorySnapshot[];
   readonly rows: readonly ScenarioRow[];
   readonly memory: readonly MemoryRow[];

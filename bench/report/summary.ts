@@ -20,6 +20,8 @@ export interface ScenarioRow {
   readonly target: TargetId;
   readonly runs: number;
   readonly failedRuns: number;
+  /** Fixed-rate runs whose load generator stayed starved by other work on the machine. */
+  readonly noisyRuns: number;
   readonly rps: Spread;
   readonly mbPerSec: Spread;
   readonly errors: number;
@@ -112,6 +114,7 @@ export function summarise(scenarios: readonly Scenario[], samples: readonly RunS
         target,
         runs: mine.length,
         failedRuns: inScenario.filter((s) => s.target === target).length - mine.length,
+        noisyRuns: mine.filter((s) => s.noisy === true).length,
         rps: spread(mine.map((s) => s.rps)),
         mbPerSec: spread(mine.map((s) => s.bytesPerSec / 1e6)),
         errors: mine.reduce((n, s) => n + s.errors, 0),

@@ -91,10 +91,12 @@ export function renderTerminal(r: BenchResults, tty: boolean): string {
       c.verdict === 'miss'
         ? colour('✗ miss', asciichart.red, tty)
         : c.verdict === 'n/a'
-          ? '– n/a '
-          : colour(`✓ ${c.verdict}`, asciichart.green, tty);
+          ? '– n/a'
+          : c.verdict === 'inconclusive'
+            ? colour('? inconclusive', asciichart.yellow, tty)
+            : colour(`✓ ${c.verdict}`, asciichart.green, tty);
     out.push(
-      `  ${mark.padEnd(tty ? 22 : 13)} ${c.figure}: ${c.measured} (must ${c.must}, aim ${c.aim})${c.borderline ? ' borderline' : ''}${c.note === '' ? '' : ` — ${c.note}`}`,
+      `  ${mark.padEnd(tty ? 24 : 15)} ${c.figure}: ${c.measured} (must ${c.must}, aim ${c.aim})${c.borderline ? ' borderline' : ''}${c.note === '' ? '' : ` — ${c.note}`}`,
     );
   }
   return `${out.join('\n')}\n`;

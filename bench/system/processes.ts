@@ -41,6 +41,8 @@ export class ProcessRegistry {
   /** Processes run to completion (load generators): stopped on interruption like the others. */
   private readonly tools = new Set<Managed>();
   private stopping: Promise<void> | undefined;
+  /** Runs after every process is stopped on an interruption (temporary files). */
+  private readonly cleanups: (() => void)[] = [];
   /** Told when a long-running process exits without having been asked to (a crashed target). */
   onUnexpectedExit: ((p: Managed, code: number | string) => void) | undefined;
 
@@ -151,6 +153,10 @@ export class ProcessRegistry {
     return this.stopping;
   }
 
+  addCleanup(fn: () => void): void {
+    this.cleanups.push(fn);
+  }
+
   /** Last resort on process exit: synchronous SIGKILL to anything left. */
   killAllNow(): void {
     for (const p of [...this.tools, ...this.live]) {
@@ -162,10 +168,11 @@ export class ProcessRegistry {
   installExitHandlers(onInterrupt: (why: string) => void): void {
     const bail = (why: string, code: number): void => {
       onInterrupt(why);
-      this.stopAll().then(
-        () => process.exit(code),
-        () => process.exit(code),
-      );
+      const done = (): void => {
+        for (const fn of this.cleanups) fn();
+        process.exit(code);
+      };
+      this.stopAll().then(done, done);
     };
     process.once('SIGINT', () => bail('interrupted (SIGINT)', 130));
     process.once('SIGTERM', () => bail('terminated (SIGTERM)', 143));
