@@ -16,8 +16,8 @@ const freePort = () =>
     });
   });
 
-const [appPort, inPort, srvOut, srvAdmin, cliIn, cliOut, cliAdmin] = await Promise.all(
-  Array.from({ length: 7 }, freePort),
+const [appPort, inPort, srvOut, srvAdmin, srvTap, cliIn, cliOut, cliAdmin, cliTap] = await Promise.all(
+  Array.from({ length: 9 }, freePort),
 );
 let served = 0;
 const app = http.createServer((req, res) => {
@@ -46,6 +46,8 @@ const server = proxy([
   `127.0.0.1:${srvOut}`,
   '--admin',
   `127.0.0.1:${srvAdmin}`,
+  '--tap',
+  `127.0.0.1:${srvTap}`,
   '--endpoints',
   empty,
 ]);
@@ -56,6 +58,8 @@ const client = proxy([
   `127.0.0.1:${cliOut}`,
   '--admin',
   `127.0.0.1:${cliAdmin}`,
+  '--tap',
+  `127.0.0.1:${cliTap}`,
   '--endpoints',
   endpoints,
 ]);

@@ -16,7 +16,8 @@ export interface ControlServerOptions {
 }
 
 export interface RunningControlServer {
-  readonly grpcAddress: HostPort;
+  /** Undefined when no component serves gRPC (the injector alone serves HTTPS on its own listener). */
+  readonly grpcAddress: HostPort | undefined;
   readonly adminAddress: HostPort;
   shutdown(reason: string): Promise<void>;
   readonly closed: Promise<void>;
@@ -52,12 +53,15 @@ export async function startControlServer(options: ControlServerOptions): Promise
   );
   server.addService(health.definition, health.implementation);
 
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(formatHostPort(options.listen), grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
-  );
-  const grpcAddress = { host: options.listen.host, port };
+  let grpcAddress: HostPort | undefined;
+  if (served.length > 0) {
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(formatHostPort(options.listen), grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    grpcAddress = { host: options.listen.host, port };
+  }
 
   const admin = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -90,7 +94,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const adminAddress = { host: options.admin.host, port: (admin.address() as net.AddressInfo).port };
   logger.info(
     {
-      grpc: formatHostPort(grpcAddress),
+      grpc: grpcAddress ? formatHostPort(grpcAddress) : 'none',
       admin: formatHostPort(adminAddress),
       components: components.map((c) => c.name),
     },

@@ -36,6 +36,8 @@ export interface ProxyConfig {
   readonly authorityLimit: number;
   readonly forwards: readonly ForwardSpec[];
   readonly shutdownEndpoint: boolean;
+  /** Tap listener (gRPC Tap.Observe); undefined when tap is off. */
+  readonly tap: HostPort | undefined;
   /** The control plane's Destination API; undefined means static endpoints only. */
   readonly controlPlane: HostPort | undefined;
   readonly discoveryIdleTimeoutMs: number;
@@ -43,6 +45,15 @@ export interface ProxyConfig {
   readonly namespace: string;
   readonly workload: string;
   readonly pod: string;
+  /** Mesh identity (mTLS); undefined disables identity: plaintext between proxies. */
+  readonly identity: IdentityConfig | undefined;
+}
+
+export interface IdentityConfig {
+  readonly name: string;
+  readonly address: HostPort;
+  readonly token: { readonly file: string } | { readonly value: string };
+  readonly trustAnchorsFile: string;
 }
 
 const address = (text: string, what: string): HostPort => parseHostPort(text, what);
@@ -228,6 +239,43 @@ export const PROXY_SETTINGS = {
     defaultText: '',
     parse: (text: string) => text,
   },
+  identity: {
+    flag: 'identity',
+    env: 'MESH_PROXY_IDENTITY',
+    valueName: 'name',
+    description:
+      "this workload's mesh identity, e.g. web.demo.serviceaccount.identity.mesh.cluster.local; turns on mTLS between proxies",
+    parse: (text: string) => text,
+  },
+  identityAddr: {
+    flag: 'identity-addr',
+    env: 'MESH_PROXY_IDENTITY_ADDR',
+    valueName: 'addr',
+    description: "the identity service that issues this proxy's certificate (default: --control-plane)",
+    parse: address,
+  },
+  identityTokenFile: {
+    flag: 'identity-token-file',
+    env: 'MESH_PROXY_IDENTITY_TOKEN_FILE',
+    valueName: 'file',
+    description: 'file holding the token that proves the identity (re-read for every renewal)',
+    parse: (text: string) => text,
+  },
+  identityToken: {
+    flag: 'identity-token',
+    env: 'MESH_PROXY_IDENTITY_TOKEN',
+    valueName: 'token',
+    description:
+      'the token itself (prefer the environment variable or a file: flags show up in process lists)',
+    parse: (text: string) => text,
+  },
+  trustAnchors: {
+    flag: 'trust-anchors',
+    env: 'MESH_PROXY_TRUST_ANCHORS',
+    valueName: 'file',
+    description: "PEM file of the mesh's trust anchors, against which peers' certificates are verified",
+    parse: (text: string) => text,
+  },
   shutdownEndpoint: {
     flag: 'shutdown-endpoint',
     env: 'MESH_PROXY_SHUTDOWN_ENDPOINT',
@@ -235,6 +283,16 @@ export const PROXY_SETTINGS = {
     description: 'enable POST /shutdown on the admin listener (loopback clients only)',
     defaultText: 'true',
     parse: bool,
+  },
+  tap: {
+    flag: 'tap',
+    env: 'MESH_PROXY_TAP',
+    valueName: 'addr',
+    description:
+      'tap listener: gRPC Tap.Observe for the control plane (live request metadata); "off" disables it',
+    defaultText: '0.0.0.0:4190',
+    parse: (text: string, what: string): HostPort | undefined =>
+      text.trim().toLowerCase() === 'off' ? undefined : address(text, what),
   },
 } satisfies Record<string, SettingSpec<unknown>>;
 
@@ -260,6 +318,7 @@ export function resolveProxyConfig(flags: SettingValues, env: NodeJS.ProcessEnv)
     authorityLimit: required(resolveSetting(s.authorityLimit, flags, env), 'authority-limit'),
     forwards: resolveSetting(s.forward, flags, env) ?? [],
     shutdownEndpoint: resolveSetting(s.shutdownEndpoint, flags, env) ?? true,
+    tap: resolveSetting(s.tap, flags, env),
     controlPlane: resolveSetting(s.controlPlane, flags, env),
     discoveryIdleTimeoutMs: required(
       resolveSetting(s.discoveryIdleTimeout, flags, env),
@@ -268,11 +327,42 @@ export function resolveProxyConfig(flags: SettingValues, env: NodeJS.ProcessEnv)
     namespace: resolveSetting(s.namespace, flags, env) ?? 'default',
     workload: resolveSetting(s.workload, flags, env) ?? '',
     pod: resolveSetting(s.pod, flags, env) ?? '',
+    identity: resolveIdentity(flags, env),
   };
   if (cfg.detectTimeoutMs <= 0) {
     throw new UsageError('MESH_BAD_SETTING', 'detect-timeout must be greater than 0');
   }
   return cfg;
+}
+
+function resolveIdentity(flags: SettingValues, env: NodeJS.ProcessEnv): IdentityConfig | undefined {
+  const s = PROXY_SETTINGS;
+  const name = resolveSetting(s.identity, flags, env);
+  if (name === undefined || name === '') return undefined;
+  const address = resolveSetting(s.identityAddr, flags, env) ?? resolveSetting(s.controlPlane, flags, env);
+  const tokenFile = resolveSetting(s.identityTokenFile, flags, env);
+  const tokenValue = resolveSetting(s.identityToken, flags, env);
+  const trustAnchorsFile = resolveSetting(s.trustAnchors, flags, env);
+  const missing = [
+    address === undefined ? '--identity-addr (or --control-plane)' : undefined,
+    tokenFile === undefined && tokenValue === undefined
+      ? '--identity-token-file (or MESH_PROXY_IDENTITY_TOKEN)'
+      : undefined,
+    trustAnchorsFile === undefined ? '--trust-anchors' : undefined,
+  ].filter((m) => m !== undefined);
+  if (address === undefined || trustAnchorsFile === undefined || missing.length > 0) {
+    throw new UsageError(
+      'MESH_MISSING_SETTING',
+      `--identity ${name} also needs ${missing.join(', ')}`,
+      'or leave out --identity to run without mTLS',
+    );
+  }
+  return {
+    name,
+    address,
+    token: tokenFile !== undefined ? { file: tokenFile } : { value: tokenValue ?? '' },
+    trustAnchorsFile,
+  };
 }
 
 function required<T>(value: T | undefined, flag: string): T {

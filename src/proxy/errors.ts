@@ -13,7 +13,9 @@ export type ProxyErrorCode =
   | 'MESH_DEADLINE_EXCEEDED'
   | 'MESH_UPSTREAM_ERROR'
   | 'MESH_BAD_REQUEST'
-  | 'MESH_DRAINING';
+  | 'MESH_DRAINING'
+  | 'MESH_NO_IDENTITY'
+  | 'MESH_TLS_FAILED';
 
 export const PROXY_ERROR_HEADER = 'mesh-proxy-error';
 
@@ -45,6 +47,8 @@ const HTTP_STATUS: Record<ProxyErrorCode, number> = {
   MESH_UPSTREAM_ERROR: 502,
   MESH_BAD_REQUEST: 400,
   MESH_DRAINING: 503,
+  MESH_NO_IDENTITY: 503,
+  MESH_TLS_FAILED: 502,
 };
 
 /** gRPC status codes (grpc/status.proto): UNAVAILABLE 14, DEADLINE_EXCEEDED 4, INTERNAL 13, INVALID_ARGUMENT 3. */
@@ -60,6 +64,8 @@ const GRPC_STATUS: Record<ProxyErrorCode, number> = {
   MESH_UPSTREAM_ERROR: 13,
   MESH_BAD_REQUEST: 3,
   MESH_DRAINING: 14,
+  MESH_NO_IDENTITY: 14,
+  MESH_TLS_FAILED: 14,
 };
 
 export function httpStatusFor(err: ProxyError): number {
@@ -79,11 +85,15 @@ const CONNECT_ERRNOS = new Set([
   'EAI_AGAIN',
 ]);
 
+/** Marks an error raised while a connection was being set up (TCP connect or TLS handshake). */
+export const kConnectPhase = Symbol('meshConnectPhase');
+
 /**
  * True for failures that happened while connecting, before any byte of the request was written, so the
  * request may safely be sent to another endpoint.
  */
 export function isConnectFailure(err: unknown): boolean {
+  if (typeof err === 'object' && err !== null && kConnectPhase in err) return true;
   const code = errorCode(err);
   return (
     code !== undefined &&
@@ -107,6 +117,18 @@ export function toProxyError(err: unknown, target: string): ProxyError {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new ProxyError('MESH_CONNECT_FAILED', `cannot connect to ${target} (${code})`, { cause: err });
+    case 'ENOIDENTITY':
+      return new ProxyError(
+        'MESH_NO_IDENTITY',
+        `cannot reach ${target} over mTLS: this proxy has no certificate yet`,
+        {
+          cause: err,
+        },
+      );
+    case 'ERR_MESH_IDENTITY_MISMATCH':
+      return new ProxyError('MESH_TLS_FAILED', `refused ${target}: ${(err as Error).message}`, {
+        cause: err,
+      });
     case 'UND_ERR_HEADERS_TIMEOUT':
       return new ProxyError('MESH_RESPONSE_TIMEOUT', `no response headers from ${target} in time`, {
         cause: err,
@@ -124,6 +146,9 @@ export function toProxyError(err: unknown, target: string): ProxyError {
         cause: err,
       });
     default:
+      if (code !== undefined && /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|SELF_SIGNED|DEPTH_ZERO)/.test(code)) {
+        return new ProxyError('MESH_TLS_FAILED', `mTLS with ${target} failed (${code})`, { cause: err });
+      }
       return new ProxyError(
         'MESH_UPSTREAM_ERROR',
         `upstream ${target} failed: ${err instanceof Error ? err.message : String(err)}`,

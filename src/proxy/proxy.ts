@@ -17,8 +17,15 @@ import { H1Listener } from './http/h1-server.js';
 import { H2Listener } from './http/h2-server.js';
 import { ProxyMetrics, type Direction } from './metrics/proxy-metrics.js';
 import { ServiceDirectory } from './outbound/directory.js';
+import { ProxyIdentity } from './identity/client.js';
+import type { MeshTlsServer } from './accept/listener.js';
+import { renderLabels } from './metrics/prometheus-text.js';
+import { readTrustAnchorsFile } from './identity/trust-anchors.js';
 import { DestinationDiscovery } from './discovery/destination-client.js';
 import { NO_TAP, type TapHook } from './tap/hook.js';
+import { proxyLabels } from './tap/identity.js';
+import { tapSecurity } from './tap/security.js';
+import { createTapServer } from './tap/server.js';
 
 /** Connect attempts per request across endpoints (the first try and up to two failovers). */
 const MAX_CONNECT_ATTEMPTS = 3;
@@ -30,6 +37,8 @@ export interface RunningProxy {
   readonly outbound: HostPort;
   readonly admin: HostPort;
   readonly forwards: readonly HostPort[];
+  /** The tap listener; undefined when tap is off. */
+  readonly tap: HostPort | undefined;
   /** Stops accepting, lets in-flight work finish within the drain timeout, then closes everything. */
   shutdown(reason: string): Promise<void>;
   /** Resolves once shutdown has completed. */
@@ -42,9 +51,39 @@ const random = createRandom();
 export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
   const metrics = new ProxyMetrics({ authorityLimit: config.authorityLimit, routeLimit: config.routeLimit });
   let draining = false;
-  // Replaced by the tap server once it exists; until then no request pays for tap.
-  const tap: TapHook = NO_TAP;
   const isDraining = (): boolean => draining;
+
+  let identity: ProxyIdentity | undefined;
+  if (config.identity !== undefined) {
+    const trustAnchorsPem = readTrustAnchorsFile(config.identity.trustAnchorsFile);
+    identity = new ProxyIdentity({
+      identity: config.identity.name,
+      address: config.identity.address,
+      token: config.identity.token,
+      trustAnchorsPem,
+      logger,
+      random,
+    });
+    const id = identity;
+    metrics.addCollector((w) => id.collect(w));
+    identity.start();
+  }
+  // Tap: until an Observe stream is open, requests pay one field read for it; with --tap off, nothing.
+  const tapServer =
+    config.tap === undefined
+      ? undefined
+      : createTapServer({ logger, metrics, labels: proxyLabels(config), ...tapSecurity(identity, logger) });
+  const tap: TapHook = tapServer?.hook ?? NO_TAP;
+  const refusals = new Map<string, number>();
+  metrics.addCollector((w) => {
+    if (refusals.size === 0) return;
+    w.family(
+      'inbound_tls_refused_total',
+      'counter',
+      'Mesh TLS handshakes refused on the inbound side, by reason.',
+    );
+    for (const [reason, n] of refusals) w.sample('inbound_tls_refused_total', renderLabels({ reason }), n);
+  });
 
   const endpointDeps = (direction: Direction) => ({
     direction,
@@ -52,6 +91,8 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     connectTimeoutMs: config.connectTimeoutMs,
     clock,
     random,
+    // Outbound: meshed endpoints are reached over mTLS when this proxy has an identity.
+    identity: direction === 'outbound' ? identity : undefined,
   });
   const directory = new ServiceDirectory(endpointDeps('outbound'), clock, logger);
 
@@ -112,6 +153,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     router: RequestRouter,
     opaque: boolean,
     opaqueTarget: ReturnType<typeof opaqueFor>,
+    meshTls?: MeshTlsServer,
   ): ProxyListener => {
     const ctx = makeContext(direction, router);
     const h1 = new H1Listener(ctx);
@@ -130,6 +172,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       maxConnectAttempts: MAX_CONNECT_ATTEMPTS,
       opaque,
       opaqueTarget,
+      meshTls,
     });
     listeners.push(l);
     return l;
@@ -144,6 +187,17 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     appEndpoint = new Endpoint(config.app, endpointDeps('inbound'));
     const appPicker = new FixedPicker(formatHostPort(config.app), appEndpoint);
     const inboundRouter: RequestRouter = { route: () => appPicker };
+    const meshTls: MeshTlsServer | undefined =
+      identity === undefined
+        ? undefined
+        : {
+            identity,
+            refused(reason, peer) {
+              const key = reason.replace(/[^\w .:-]/g, '').slice(0, 64);
+              refusals.set(key, (refusals.get(key) ?? 0) + 1);
+              logger.warn({ peerIdentity: peer ?? null, reason }, 'refused a mesh TLS connection');
+            },
+          };
     inboundListener = build(
       'inbound',
       config.inbound,
@@ -151,6 +205,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       inboundRouter,
       config.opaquePorts.has(config.app.port),
       () => appPicker,
+      meshTls,
     );
   }
   // Outbound: routed by authority through discovery.
@@ -182,21 +237,49 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
 
   const admin = createAdminServer({
     metrics: () => metrics.render(),
-    notReadyReason: () => (draining ? 'draining' : undefined),
+    notReadyReason: () => {
+      if (draining) return 'draining';
+      if (identity !== undefined && !identity.ready) {
+        return `waiting for a certificate from the identity service at ${formatHostPort(identity.options.address)}`;
+      }
+      return undefined;
+    },
     shutdownEnabled: config.shutdownEndpoint,
     shutdown: () => void shutdown('admin /shutdown'),
     debug: () => ({ outbound: directory.snapshot(), discovery: discovery?.snapshot() ?? null, draining }),
   });
 
+  // With an identity, the inbound listener opens only once there is a certificate: until then peers get a
+  // quick connection refusal (and retry elsewhere) rather than a handshake this proxy would have to refuse.
+  const deferInbound = identity !== undefined && inboundListener !== undefined;
   const bound: HostPort[] = [];
   try {
-    for (const l of listeners) bound.push(await l.listen());
+    for (const l of listeners) {
+      bound.push(deferInbound && l === inboundListener ? (config.inbound as HostPort) : await l.listen());
+    }
   } catch (err) {
-    for (const l of listeners) l.server.close();
+    for (const l of listeners) l.stopAccepting();
     stopWatching?.();
     throw err;
   }
+  if (deferInbound && identity !== undefined && inboundListener !== undefined) {
+    const inbound = inboundListener;
+    let opened = false;
+    identity.onRotate(() => {
+      if (opened || draining) return;
+      opened = true;
+      inbound.listen().then(
+        (addr) =>
+          logger.info({ inbound: formatHostPort(addr) }, 'inbound listener open: certificate obtained'),
+        (err: unknown) => {
+          logger.fatal({ err: errorMessage(err) }, 'cannot open the inbound listener');
+          void shutdown('inbound listener failed');
+        },
+      );
+    });
+  }
   const adminAddr = await listenAdmin(admin, config.admin);
+  const tapAddr = config.tap && (await tapServer?.listen(config.tap));
 
   const inboundAddr = inboundListener ? bound[listeners.indexOf(inboundListener)] : undefined;
   const outboundAddr = bound[listeners.indexOf(outboundListener)] as HostPort;
@@ -208,6 +291,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       admin: formatHostPort(adminAddr),
       app: config.app && formatHostPort(config.app),
       forwards: forwardAddrs.map(formatHostPort),
+      tap: tapAddr && formatHostPort(tapAddr),
     },
     'proxy started',
   );
@@ -227,7 +311,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       draining = true;
       logger.info({ reason, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
       const deadline = performance.now() + config.drainTimeoutMs;
-      await Promise.all(listeners.map((l) => l.stopAccepting().catch(() => undefined)));
+      for (const l of listeners) l.stopAccepting();
       await drainAll(deadline);
       const left = listeners.reduce((n, l) => n + l.openConnections(), 0);
       if (left > 0) logger.warn({ connections: left }, 'drain timeout: closing remaining connections');
@@ -235,8 +319,10 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       for (const l of listeners) l.destroyAll();
       stopWatching?.();
       discovery?.close();
+      identity?.close();
       directory.destroy();
       appEndpoint?.destroy();
+      await tapServer?.close();
       admin.closeAllConnections();
       await new Promise<void>((r) => admin.close(() => r()));
       logger.info('proxy stopped');
@@ -253,6 +339,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     outbound: outboundAddr,
     admin: adminAddr,
     forwards: forwardAddrs,
+    tap: tapAddr,
     shutdown,
     closed,
   };

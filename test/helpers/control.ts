@@ -80,7 +80,7 @@ export async function startTestControl(
       const res = await fetch(`http://${admin}/ready`).catch(() => undefined);
       return res?.status === 200;
     },
-    { timeoutMs: 15_000, what: `control plane ready on ${admin}` },
+    { timeoutMs: 30_000, what: `control plane ready on ${admin}` },
   );
   return { proc, grpc: `127.0.0.1:${port}`, admin };
 }

@@ -14,6 +14,8 @@ export interface TestProxy {
   readonly inbound: string;
   readonly outbound: string;
   readonly admin: string;
+  /** The proxy's tap listener (its own free port, so that proxies started side by side never collide). */
+  readonly tap: string;
   readonly endpointsFile: string;
   metrics(): Promise<Sample[]>;
   /** Replaces the static endpoints file (the proxy reloads it). */
@@ -23,6 +25,8 @@ export interface TestProxy {
 }
 
 export interface TestProxyOptions {
+  /** How long to wait for /ready (default 15 s). */
+  readyTimeoutMs?: number;
   app?: string;
   endpoints?: Record<string, string[]>;
   args?: string[];
@@ -30,25 +34,32 @@ export interface TestProxyOptions {
 }
 
 export async function startTestProxy(t: TestContext, options: TestProxyOptions = {}): Promise<TestProxy> {
-  const [inPort, outPort, adminPort] = await freePorts(3);
+  const [inPort, outPort, adminPort, tapPort] = await freePorts(4);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meshctl-proxy-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const endpointsFile = path.join(dir, 'endpoints.json');
   writeFileSync(endpointsFile, JSON.stringify(options.endpoints ?? {}));
+  const inboundOverride = options.args?.indexOf('--inbound') ?? -1;
+  const inbound =
+    inboundOverride >= 0 ? (options.args?.[inboundOverride + 1] as string) : `127.0.0.1:${inPort}`;
   const args = [
     'proxy',
     '--inbound',
-    `127.0.0.1:${inPort}`,
+    inbound,
     '--outbound',
     `127.0.0.1:${outPort}`,
     '--admin',
     `127.0.0.1:${adminPort}`,
+    '--tap',
+    `127.0.0.1:${tapPort}`,
     '--endpoints',
     endpointsFile,
     '--log-level',
     'warn',
     ...(options.app ? ['--app', options.app] : []),
-    ...(options.args ?? []),
+    ...(options.args ?? []).filter(
+      (_, i) => inboundOverride < 0 || (i !== inboundOverride && i !== inboundOverride + 1),
+    ),
   ];
   const proc = startMeshctl(t, args, options.env);
   const admin = `127.0.0.1:${adminPort}`;
@@ -58,13 +69,14 @@ export async function startTestProxy(t: TestContext, options: TestProxyOptions =
       const res = await fetch(`http://${admin}/ready`).catch(() => undefined);
       return res?.status === 200;
     },
-    { timeoutMs: 15_000, what: `proxy ready on ${admin}` },
+    { timeoutMs: options.readyTimeoutMs ?? 30_000, what: `proxy ready on ${admin}` },
   );
   return {
     proc,
-    inbound: `127.0.0.1:${inPort}`,
+    inbound,
     outbound: `127.0.0.1:${outPort}`,
     admin,
+    tap: `127.0.0.1:${tapPort}`,
     endpointsFile,
     async metrics() {
       const res = await fetch(`http://${admin}/metrics`);

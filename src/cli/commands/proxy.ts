@@ -21,6 +21,7 @@ Listeners:
   inbound   terminates mesh traffic for the local app and delivers it to --app
   outbound  takes the app's requests, resolves their Host/:authority, balances over the endpoints
   admin     GET /metrics (Prometheus text), /ready, /live; POST /shutdown from loopback
+  tap       gRPC Tap.Observe: live request metadata (never bodies) for the control plane; --tap off disables it
 
 Examples:
   # a proxy in front of an app on port 8080, with static endpoints for its dependencies

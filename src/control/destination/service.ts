@@ -14,7 +14,7 @@ import {
   type Update,
 } from '../../api/gen/destination.js';
 import type { Component } from '../component.js';
-import type { MeshRegistry } from '../registry/model.js';
+import type { MeshRegistry, ResolveContext } from '../registry/model.js';
 import { EMPTY_SNAPSHOT, diffSnapshots, snapshotOf, type EndpointSnapshot } from './endpoint-view.js';
 import { profileOf } from './profile-view.js';
 
@@ -36,6 +36,21 @@ function badAuthority(call: grpc.ServerWritableStream<GetDestination, unknown>):
   return authority;
 }
 
+/**
+ * The caller's namespace from its context token (`{"ns":…}`, sent by proxies), so that a bare `svc:port`
+ * resolves in the caller's namespace. Anything unreadable is simply no context.
+ */
+export function contextOf(token: string): ResolveContext {
+  if (token === '' || token.length > 1024) return {};
+  try {
+    const parsed = JSON.parse(token) as unknown;
+    const ns = typeof parsed === 'object' && parsed !== null ? (parsed as { ns?: unknown }).ns : undefined;
+    return typeof ns === 'string' && ns !== '' ? { namespace: ns } : {};
+  } catch {
+    return {};
+  }
+}
+
 export function createDestinationComponent(registry: MeshRegistry, logger: Logger): Component {
   const counters: Counters = { endpointStreams: 0, profileStreams: 0, updatesSent: 0 };
   const closers = new Set<() => void>();
@@ -44,6 +59,7 @@ export function createDestinationComponent(registry: MeshRegistry, logger: Logge
     const authority = badAuthority(call);
     if (authority === undefined) return;
     counters.endpointStreams++;
+    const context = contextOf(call.request.contextToken);
     let sent: EndpointSnapshot = EMPTY_SNAPSHOT;
     // The `exists` flag of the last no_endpoints message, or undefined when the client has endpoints.
     let lastNone: boolean | undefined;
@@ -52,7 +68,7 @@ export function createDestinationComponent(registry: MeshRegistry, logger: Logge
       call.write({ add: undefined, remove: undefined, noEndpoints: undefined, ...u });
     };
     const push = (): void => {
-      const resolved = registry.resolve(authority);
+      const resolved = registry.resolve(authority, context);
       const next = resolved ? snapshotOf(resolved) : EMPTY_SNAPSHOT;
       if (next.addrs.size === 0) {
         // no_endpoints tells the client to drop every endpoint it has.
@@ -84,9 +100,10 @@ export function createDestinationComponent(registry: MeshRegistry, logger: Logge
     const authority = badAuthority(call);
     if (authority === undefined) return;
     counters.profileStreams++;
+    const context = contextOf(call.request.contextToken);
     let last = '';
     const push = (): void => {
-      const profile = profileOf(registry.resolve(authority), registry.spec.clusterDomain);
+      const profile = profileOf(registry.resolve(authority, context), registry.spec.clusterDomain);
       const json = JSON.stringify(profile);
       if (json === last) return;
       last = json;

@@ -103,15 +103,20 @@ export function workloadIdentity(
   return `${serviceAccount}.${namespace}.serviceaccount.identity.${controlPlaneNamespace}.${trustDomain}`;
 }
 
+/** Who is asking: lets a bare `svc:port` authority mean the caller's own namespace, as cluster DNS does. */
+export interface ResolveContext {
+  readonly namespace?: string | undefined;
+}
+
 /**
- * The control plane's source of truth. The local back end reads a mesh file; the Kubernetes back end will
- * watch Services, EndpointSlices and Pods. Everything else reads through this interface.
+ * The control plane's source of truth. The local back end reads a mesh file; the Kubernetes back end
+ * watches Services, EndpointSlices and Pods. Everything else reads through this interface.
  */
 export interface MeshRegistry {
   /** The service an authority names (`svc.ns:port`, `svc.ns.svc.<cluster-domain>:port`), if any. */
-  resolve(authority: string): ResolvedService | undefined;
+  resolve(authority: string, context?: ResolveContext): ResolvedService | undefined;
   /** True when the authority's host names a known service, whatever the port. */
-  knowsHost(authority: string): boolean;
+  knowsHost(authority: string, context?: ResolveContext): boolean;
   /** Every resolvable authority (canonical short form), for listings. */
   authorities(): { authority: string; service: ServiceSpec; endpoints: number }[];
   /** Every instance the mesh knows. */

@@ -9,7 +9,11 @@ import { ProxyError } from '../errors.js';
 import type { H1Listener } from '../http/h1-server.js';
 import type { H2Listener } from '../http/h2-server.js';
 import type { Direction, ProxyMetrics } from '../metrics/proxy-metrics.js';
-import { connectTcp, forwardTcp } from '../tcp/forward.js';
+import { forwardTcp } from '../tcp/forward.js';
+import type { ProxyIdentity } from '../identity/client.js';
+import { OPAQUE_ALPN, setPeerIdentity } from '../tls/peer.js';
+import { peekSni } from '../tls/sni-peek.js';
+import { MeshTlsTerminator } from '../tls/terminate.js';
 
 type OpaqueTarget = EndpointPicker | ProxyError | undefined;
 
@@ -26,13 +30,22 @@ export interface ListenerOptions {
   readonly maxConnectAttempts: number;
   /** True when connections here skip detection (the destination port is opaque). */
   readonly opaque: boolean;
-  /** Where opaque (and, until mTLS, TLS) connections go; undefined or an error when they have nowhere to go. */
+  /** Where opaque (and the app's own TLS) connections go; undefined or an error when they have nowhere to go. */
   readonly opaqueTarget: () => OpaqueTarget | Promise<OpaqueTarget>;
+  /** Inbound only: terminate mesh mTLS addressed to this identity. */
+  readonly meshTls?: MeshTlsServer | undefined;
+}
+
+export interface MeshTlsServer {
+  readonly identity: ProxyIdentity;
+  /** Counts and logs a refused handshake. */
+  refused(reason: string, peerIdentity: string | undefined): void;
 }
 
 export class ProxyListener {
   readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  private terminator: MeshTlsTerminator | undefined;
 
   constructor(private readonly options: ListenerOptions) {
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
@@ -53,9 +66,12 @@ export class ProxyListener {
     return { host: bound.address, port: bound.port };
   }
 
-  /** Stops accepting; connections already open carry on. */
-  stopAccepting(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  /**
+   * Stops accepting; connections already open carry on. (close() stops listening at once; its callback
+   * would wait for every connection to end, which is what draining is for, so it is not awaited.)
+   */
+  stopAccepting(): void {
+    if (this.server.listening) this.server.close();
   }
 
   openConnections(): number {
@@ -71,28 +87,72 @@ export class ProxyListener {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
-    options.metrics.tcp(options.direction, 'src', formatHostPort(options.address), 'false').track(socket);
     if (options.opaque) {
+      this.track(socket, 'false');
       this.forwardOpaque(socket);
       return;
     }
-    void peekProtocol(socket, options.detectTimeoutMs).then((result) => {
+    void peekProtocol(socket, options.detectTimeoutMs).then(async (result) => {
       switch (result.protocol) {
         case 'http1':
+          this.track(socket, 'false');
           options.h1.accept(socket);
           break;
         case 'http2':
+          this.track(socket, 'false');
           options.h2.accept(socket);
           break;
         case 'closed':
+          this.track(socket, 'false');
           socket.destroy();
           break;
+        case 'tls':
+          if (options.meshTls !== undefined) {
+            const sni = await peekSni(socket, options.detectTimeoutMs);
+            if (sni === options.meshTls.identity.identity) {
+              await this.terminate(socket, options.meshTls);
+              break;
+            }
+          }
+          // The app's own TLS: pass it through untouched.
+          this.track(socket, 'false');
+          this.forwardOpaque(socket);
+          break;
         default:
-          if (result.timedOut)
+          if (result.timedOut) {
             options.logger.debug({ listener: options.name }, 'detect timeout: forwarding as opaque TCP');
+          }
+          this.track(socket, 'false');
           this.forwardOpaque(socket);
       }
     });
+  }
+
+  private track(socket: net.Socket, tls: string): void {
+    const { options } = this;
+    options.metrics.tcp(options.direction, 'src', formatHostPort(options.address), tls).track(socket);
+  }
+
+  /** Mesh mTLS for this proxy: verify the client, then serve what it speaks inside (by ALPN). */
+  private async terminate(socket: net.Socket, mesh: MeshTlsServer): Promise<void> {
+    if (mesh.identity.serverContext() === undefined) {
+      mesh.refused('this proxy has no certificate yet', undefined);
+      socket.destroy();
+      return;
+    }
+    this.terminator ??= new MeshTlsTerminator(() => mesh.identity.serverContext());
+    const result = await this.terminator.terminate(socket);
+    if (!result.ok) {
+      mesh.refused(result.reason, result.peerIdentity);
+      return;
+    }
+    const tlsSocket = result.socket;
+    this.track(socket, 'true');
+    setPeerIdentity(tlsSocket, result.peerIdentity);
+    tlsSocket.on('error', () => undefined);
+    if (result.alpn === 'h2') this.options.h2.accept(tlsSocket);
+    else if (result.alpn === OPAQUE_ALPN) this.forwardOpaque(tlsSocket);
+    else this.options.h1.accept(tlsSocket);
   }
 
   private forwardOpaque(socket: net.Socket): void {
@@ -129,9 +189,8 @@ export class ProxyListener {
       return;
     }
     try {
-      const upstream = await connectTcp(ep.address, options.connectTimeoutMs);
+      const upstream = await ep.connectOpaque();
       ep.health.recordConnectSuccess();
-      options.metrics.tcp(options.direction, 'dst', ep.key, ep.tls).track(upstream);
       forwardTcp(socket, upstream);
     } catch (err) {
       ep.health.recordConnectFailure();

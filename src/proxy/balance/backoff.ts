@@ -25,7 +25,9 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
   return base * (1 - jitter + 2 * jitter * r);
 }
 
-export const CONNECT_BACKOFF: BackoffOptions = { minMs: 250, maxMs: 30_000, jitter: 0.5 };
+// Connect failures are usually a restarting instance: retry it within seconds, not tens of seconds (the other
+// endpoints carry the traffic meanwhile, and a request never waits on a backed-off endpoint).
+export const CONNECT_BACKOFF: BackoffOptions = { minMs: 250, maxMs: 5_000, jitter: 0.5 };
 export const ACCRUAL_BACKOFF: BackoffOptions = { minMs: 1_000, maxMs: 60_000, jitter: 0.5 };
 export const ACCRUAL_CONSECUTIVE_FAILURES = 7;
 

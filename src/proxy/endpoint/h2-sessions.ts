@@ -5,12 +5,33 @@ import type net from 'node:net';
 import type { HostPort } from '../../common/address.js';
 import { formatHostPort } from '../../common/address.js';
 import type { TcpSeries } from '../metrics/proxy-metrics.js';
-import { openConnection } from './connector.js';
+import { type MeshTlsTarget, openConnection } from './connector.js';
 
-/** A session plus whether it ever connected: a stream that fails on a never-connected session was not sent. */
-export interface PooledSession {
-  readonly session: http2.ClientHttp2Session;
-  connected: boolean;
+/**
+ * A session plus whether its connection is established (TCP, and TLS when mesh mTLS): a stream that fails on a
+ * never-connected session was not sent, so its request may go elsewhere.
+ */
+export class PooledSession {
+  connected = false;
+  private waiters: (() => void)[] = [];
+  session!: http2.ClientHttp2Session;
+
+  /** Runs `fn` once the connection is established (now, if it already is); never if it fails. */
+  whenConnected(fn: () => void): void {
+    if (this.connected) fn();
+    else this.waiters.push(fn);
+  }
+
+  markConnected(): void {
+    this.connected = true;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const fn of waiters) fn();
+  }
+
+  dropWaiters(): void {
+    this.waiters = [];
+  }
 }
 
 export class H2SessionPool {
@@ -21,6 +42,7 @@ export class H2SessionPool {
     private readonly address: HostPort,
     private readonly connectTimeoutMs: number,
     private readonly tcp: TcpSeries,
+    private readonly tls: MeshTlsTarget | undefined,
   ) {}
 
   /** The session new streams should use, created on first use or after the previous one went away. */
@@ -33,15 +55,16 @@ export class H2SessionPool {
   private open(): PooledSession {
     const authority = `http://${formatHostPort(this.address)}`;
     // http2.connect calls createConnection synchronously, so the state it updates must exist first.
-    const state = { connected: false };
+    const pooled = new PooledSession();
     const session = http2.connect(authority, {
-      createConnection: () => this.connect(state),
+      createConnection: () => this.connect(pooled),
       settings: { enablePush: false, initialWindowSize: 1 << 20 },
       peerMaxConcurrentStreams: 1000,
     });
-    const pooled: PooledSession = Object.assign(state, { session });
+    pooled.session = session;
+    // Note: for a TLS socket the session's 'connect' fires at TCP connect, before the handshake; "connected"
+    // is therefore decided by the connector's callback, not by this event.
     session.once('connect', () => {
-      pooled.connected = true;
       // A bigger connection window than the 64 KiB default keeps many concurrent streams flowing.
       session.setLocalWindowSize(8 << 20);
     });
@@ -51,6 +74,7 @@ export class H2SessionPool {
     session.once('goaway', retire);
     session.once('close', () => {
       retire();
+      pooled.dropWaiters();
       this.all.delete(pooled);
     });
     session.on('error', retire);
@@ -61,11 +85,11 @@ export class H2SessionPool {
     return pooled;
   }
 
-  private connect(pooled: { connected: boolean }): net.Socket {
+  private connect(pooled: PooledSession): net.Socket {
     return openConnection(
-      { address: this.address, timeoutMs: this.connectTimeoutMs, tcp: this.tcp },
+      { address: this.address, timeoutMs: this.connectTimeoutMs, tcp: this.tcp, tls: this.tls, alpn: 'h2' },
       (err) => {
-        if (err === null) pooled.connected = true;
+        if (err === null) pooled.markConnected();
       },
     );
   }

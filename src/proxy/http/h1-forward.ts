@@ -10,9 +10,11 @@ import { ProxyError, PROXY_ERROR_HEADER, httpStatusFor, isConnectFailure, toProx
 import { NO_GRPC_STATUS, type HttpSeries } from '../metrics/proxy-metrics.js';
 import { classifyResponse } from '../route/profile.js';
 import type { TapExchange } from '../tap/hook.js';
+import { peerIdentityOf } from '../tls/peer.js';
 import type { HttpContext } from './context.js';
 import { h1ResponseHeaders } from './headers.js';
 import { MAX_RETRIES, type RequestPlan } from './plan.js';
+import { tapRequestInfo, unroutedSeries } from './exchange-common.js';
 
 type DispatchController = Dispatcher.DispatchController;
 
@@ -48,6 +50,8 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   private discarding = false;
   private tap: TapExchange | undefined;
   private responseBytes = 0;
+  /** The verified mesh identity of the client, when the request arrived over mesh mTLS. */
+  private readonly clientId: string | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -63,6 +67,7 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     res.on('close', onDownstreamClose);
     plan.route.requests++;
     plan.budget?.deposit();
+    this.clientId = peerIdentityOf(req.socket);
   }
 
   start(): void {
@@ -78,7 +83,7 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
     this.attempts++;
     if (this.attempts === 1 && this.ctx.tap.active) this.startTap(ep);
     this.endpoint = ep;
-    this.series = ep.seriesFor(this.authorityLabel);
+    this.series = ep.seriesFor(this.authorityLabel, this.clientId);
     this.series.requests++;
     this.rttStart = ep.load.start();
     const { req } = this;
@@ -227,7 +232,8 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
   private retry(status: number, latencyMs: number): void {
     const ep = this.endpoint as Endpoint;
     this.series?.recordResponse(status, NO_GRPC_STATUS, true, latencyMs);
-    ep.health.recordResponse(true);
+    // Failure accrual counts answers from the endpoint, not failures to reach it (those back off separately).
+    if (status !== 0) ep.health.recordResponse(true);
     this.plan.route.retries++;
     this.retries++;
     this.controller = null;
@@ -252,31 +258,23 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       this.res.end(body);
     }
     if (this.ttfbMs < 0) this.ttfbMs = performance.now() - this.startedAt;
-    if (this.series === undefined) {
-      // Failed before any endpoint was chosen: count it against the authority with no target address.
-      this.series = this.ctx.metrics.http(this.ctx.direction, this.authorityLabel, '', 'false');
-      this.series.requests++;
-    }
+    // Failed before any endpoint was chosen: count it against the authority with no target address.
+    this.series ??= unroutedSeries(this.ctx, this.authorityLabel);
     this.finish(status, true);
   }
 
   private startTap(ep: Endpoint): void {
     const { req } = this;
-    this.tap = this.ctx.tap.start({
-      direction: this.ctx.direction,
-      sourceIp: req.socket.remoteAddress ?? '',
-      sourcePort: req.socket.remotePort ?? 0,
-      destinationIp: ep.address.host,
-      destinationPort: ep.address.port,
-      destinationLabels: ep.meta.labels,
-      tls: ep.tls === 'true',
-      method: req.method ?? 'GET',
-      scheme: 'http',
-      authority: this.authorityLabel,
-      path: req.url ?? '/',
-      route: this.plan.routeLabel,
-      headers: req.headers,
-    });
+    this.tap = this.ctx.tap.start(
+      tapRequestInfo(this.ctx, ep, this.authorityLabel, this.plan.routeLabel, this.clientId, {
+        sourceIp: req.socket.remoteAddress,
+        sourcePort: req.socket.remotePort,
+        method: req.method ?? 'GET',
+        scheme: 'http',
+        path: req.url ?? '/',
+        headers: req.headers,
+      }),
+    );
   }
 
   private finish(status: number, failure: boolean): void {
@@ -289,7 +287,10 @@ export class H1Exchange implements Dispatcher.DispatchHandler {
       status === 0 || this.res.destroyed ? 1 : 0,
     );
     this.record(status, failure);
-    if (this.endpoint !== undefined && status !== 0) this.endpoint.health.recordResponse(failure);
+    // Only answers the endpoint itself gave feed failure accrual: the proxy's own 502/503/504 do not.
+    if (this.endpoint !== undefined && this.status !== 0 && status === this.status) {
+      this.endpoint.health.recordResponse(failure);
+    }
   }
 
   private record(status: number, failure: boolean): void {

@@ -14,6 +14,7 @@ import { forwardUpgrade } from './h1-upgrade.js';
 import { h1RequestHeaders } from './headers.js';
 import { MAX_RETRY_BODY_BYTES, type RequestPlan } from './plan.js';
 import { matchRoute } from '../route/profile.js';
+import { peerIdentityOf } from '../tls/peer.js';
 
 const BAD_REQUEST_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
@@ -103,7 +104,8 @@ export class H1Listener {
       budget: retryable ? profile?.budget : undefined,
       timeoutMs: profileRoute?.timeoutMs || ctx.responseTimeoutMs,
     };
-    const headers = h1RequestHeaders(req.rawHeaders, req.headers.connection);
+    const clientId = peerIdentityOf(req.socket);
+    const headers = h1RequestHeaders(req.rawHeaders, req.headers.connection, clientId);
     if (decision instanceof ProxyError) {
       const ex = new H1Exchange(req, res, ctx, NO_PICKER, label, plan, headers, null);
       ex.rejectWith(decision);

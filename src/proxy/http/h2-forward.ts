@@ -11,8 +11,10 @@ import type { HttpContext } from './context.js';
 import { grpcStatusOf, parseGrpcTimeout } from './grpc.js';
 import { classifyResponse } from '../route/profile.js';
 import type { RequestPlan } from './plan.js';
+import { tapRequestInfo, unroutedSeries } from './exchange-common.js';
 import { h2ForwardHeaders } from './headers.js';
 import type { TapExchange } from '../tap/hook.js';
+import { peerIdentityOf } from '../tls/peer.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -26,11 +28,15 @@ export class H2Exchange {
   private status = 0;
   private grpcStatus: number | undefined;
   private trailers: IncomingHttpHeaders | undefined;
+  /** True once the endpoint answered (its statuses feed failure accrual; the proxy's own errors do not). */
+  private responded = false;
   private attempts = 0;
   private done = false;
   private deadline: NodeJS.Timeout | undefined;
   private tap: TapExchange | undefined;
   private responseBytes = 0;
+  /** The verified mesh identity of the client, when the stream arrived over mesh mTLS. */
+  private readonly clientId: string | undefined;
 
   constructor(
     private readonly down: ServerHttp2Stream,
@@ -43,6 +49,7 @@ export class H2Exchange {
     private readonly isGrpc: boolean,
   ) {
     plan.route.requests++;
+    this.clientId = peerIdentityOf(down.session);
     down.on('close', () => this.onDownstreamClose());
     down.on('error', () => undefined);
   }
@@ -69,13 +76,13 @@ export class H2Exchange {
     this.attempts++;
     if (this.attempts === 1 && this.ctx.tap.active) this.startTap(ep);
     this.endpoint = ep;
-    this.series = ep.seriesFor(this.authorityLabel);
+    this.series = ep.seriesFor(this.authorityLabel, this.clientId);
     this.series.requests++;
     this.rttStart = ep.load.start();
     const pooled = ep.h2().session();
     let up: ClientHttp2Stream;
     try {
-      up = pooled.session.request(h2ForwardHeaders(this.reqHeaders), {
+      up = pooled.session.request(h2ForwardHeaders(this.reqHeaders, this.clientId), {
         endStream: this.requestEnded,
         waitForTrailers: false,
       });
@@ -93,8 +100,9 @@ export class H2Exchange {
     if (!this.requestEnded) {
       // The body flows only once the session is up, so that a connect failure leaves it unread and the
       // request can move to another endpoint.
-      if (pooled.connected) this.down.pipe(up);
-      else pooled.session.once('connect', () => this.up === up && this.down.pipe(up));
+      pooled.whenConnected(() => {
+        if (this.up === up) this.down.pipe(up);
+      });
     }
   }
 
@@ -104,6 +112,7 @@ export class H2Exchange {
     ep.load.finish(this.rttStart);
     ep.health.recordConnectSuccess();
     this.ttfbMs = performance.now() - this.startedAt;
+    this.responded = true;
     this.status = Number(headers[':status']) || 0;
     const out = h2ForwardHeaders(headers);
     const up = this.up as ClientHttp2Stream;
@@ -243,10 +252,7 @@ export class H2Exchange {
       }
     }
     this.detachUpstream();
-    if (this.series === undefined) {
-      this.series = this.ctx.metrics.http(this.ctx.direction, this.authorityLabel, '', 'false');
-      this.series.requests++;
-    }
+    this.series ??= unroutedSeries(this.ctx, this.authorityLabel);
     this.finish(true);
     // Drain whatever request body is still arriving so flow control does not stall the session.
     if (!this.requestEnded) down.resume();
@@ -255,21 +261,16 @@ export class H2Exchange {
   private startTap(ep: Endpoint): void {
     const socket = this.down.session?.socket;
     const h = this.reqHeaders;
-    this.tap = this.ctx.tap.start({
-      direction: this.ctx.direction,
-      sourceIp: socket?.remoteAddress ?? '',
-      sourcePort: socket?.remotePort ?? 0,
-      destinationIp: ep.address.host,
-      destinationPort: ep.address.port,
-      destinationLabels: ep.meta.labels,
-      tls: ep.tls === 'true',
-      method: String(h[':method'] ?? 'GET'),
-      scheme: String(h[':scheme'] ?? 'http'),
-      authority: this.authorityLabel,
-      path: String(h[':path'] ?? '/'),
-      route: this.plan.routeLabel,
-      headers: h,
-    });
+    this.tap = this.ctx.tap.start(
+      tapRequestInfo(this.ctx, ep, this.authorityLabel, this.plan.routeLabel, this.clientId, {
+        sourceIp: socket?.remoteAddress,
+        sourcePort: socket?.remotePort,
+        method: String(h[':method'] ?? 'GET'),
+        scheme: String(h[':scheme'] ?? 'http'),
+        path: String(h[':path'] ?? '/'),
+        headers: h,
+      }),
+    );
   }
 
   private finish(errored: boolean): void {
@@ -283,6 +284,6 @@ export class H2Exchange {
     const grpcLabel = grpc ?? NO_GRPC_STATUS;
     this.series?.recordResponse(this.status, grpcLabel, failure, latency);
     this.plan.route.recordResponse(this.status, grpcLabel, failure, latency);
-    if (this.endpoint !== undefined && this.status !== 0) this.endpoint.health.recordResponse(failure);
+    if (this.endpoint !== undefined && this.responded) this.endpoint.health.recordResponse(failure);
   }
 }

@@ -11,6 +11,7 @@ import { H2Exchange } from './h2-forward.js';
 import { isGrpcContentType } from './headers.js';
 import type { RequestPlan } from './plan.js';
 import { matchRoute } from '../route/profile.js';
+import { peerIdentityOf, setPeerIdentity } from '../tls/peer.js';
 
 const { NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -19,6 +20,8 @@ export const MAX_CONCURRENT_STREAMS = 256;
 export class H2Listener {
   readonly server: http2.Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
+  /** The client identity of the connection being accepted (sessions are created synchronously in emit). */
+  private accepting: string | undefined;
 
   constructor(private readonly ctx: HttpContext) {
     this.server = http2.createServer({
@@ -31,6 +34,8 @@ export class H2Listener {
       maxSessionInvalidFrames: 1000,
     });
     this.server.on('session', (session: ServerHttp2Session) => {
+      // session.socket is a proxy object, not the socket: the identity is keyed on the session itself.
+      if (this.accepting !== undefined) setPeerIdentity(session, this.accepting);
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
       session.on('error', () => undefined);
@@ -42,7 +47,12 @@ export class H2Listener {
   }
 
   accept(socket: net.Socket | Duplex): void {
-    this.server.emit('connection', socket);
+    this.accepting = peerIdentityOf(socket);
+    try {
+      this.server.emit('connection', socket);
+    } finally {
+      this.accepting = undefined;
+    }
   }
 
   /** Sends GOAWAY on every connection: streams in flight finish, clients open new connections elsewhere. */

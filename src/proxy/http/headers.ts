@@ -1,6 +1,7 @@
 // Header hygiene between hops: hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy, and HTTP/2's
 // connection-specific headers are never sent on an HTTP/2 stream. Host is kept as the client sent it.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { CLIENT_ID_HEADER } from '../tls/peer.js';
 
 /** Lower-case names that are always hop-by-hop. */
 const HOP_BY_HOP = new Set([
@@ -33,15 +34,22 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
  * kept). Drops hop-by-hop headers, those the client named in Connection, and `expect` (the proxy answers
  * 100-continue itself). Returns a flat [name, value, …] array, the shape undici takes without copying.
  */
-export function h1RequestHeaders(rawHeaders: readonly string[], connection: string | undefined): string[] {
+export function h1RequestHeaders(
+  rawHeaders: readonly string[],
+  connection: string | undefined,
+  clientIdentity?: string,
+): string[] {
   const extra = connectionTokens(connection);
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower === 'expect' || extra?.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || lower === 'expect' || lower === CLIENT_ID_HEADER || extra?.has(lower))
+      continue;
     out.push(name, rawHeaders[i + 1] as string);
   }
+  // Only the proxy vouches for a client's identity; whatever a client sent under that name was dropped above.
+  if (clientIdentity !== undefined) out.push(CLIENT_ID_HEADER, clientIdentity);
   return out;
 }
 
@@ -67,17 +75,18 @@ export function h1ResponseHeaders(
  * connection-specific headers, which RFC 9113 §8.2.2 forbids, except `te: trailers` which gRPC needs.
  * Pseudo-headers are kept.
  */
-export function h2ForwardHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+export function h2ForwardHeaders(headers: IncomingHttpHeaders, clientIdentity?: string): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined) continue;
+    if (value === undefined || name === CLIENT_ID_HEADER) continue;
     if (HOP_BY_HOP.has(name)) {
       if (name === 'te' && value === 'trailers') out[name] = value;
       continue;
     }
     out[name] = value;
   }
+  if (clientIdentity !== undefined) out[CLIENT_ID_HEADER] = clientIdentity;
   return out;
 }
 

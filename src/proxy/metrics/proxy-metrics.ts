@@ -96,8 +96,18 @@ export class ProxyMetrics {
     return series;
   }
 
-  tcp(direction: Direction, peer: TcpPeer, targetAddr: string, tls: string): TcpSeries {
-    const labels = renderLabels({ direction, peer, target_addr: targetAddr, tls });
+  /**
+   * The TCP series for a label set. Like http(), `extra` labels (dst_workload, server_id, …, which edges are
+   * drawn from) follow the fixed ones, are part of the series identity, and cannot override a fixed label.
+   */
+  tcp(direction: Direction, peer: TcpPeer, targetAddr: string, tls: string, extra?: LabelSet): TcpSeries {
+    const fixed: [string, string][] = [
+      ['direction', direction],
+      ['peer', peer],
+      ['target_addr', targetAddr],
+      ['tls', tls],
+    ];
+    const labels = renderLabelEntries(extra === undefined ? fixed : [...fixed, ...Object.entries(extra)]);
     let series = this.#tcp.get(labels);
     if (series === undefined) {
       series = new TcpSeries(labels);

@@ -14,6 +14,10 @@ export interface TapRequestInfo {
   /** Labels of the destination endpoint (workload, pod, …) as discovery gave them. */
   readonly destinationLabels: LabelSet;
   readonly tls: boolean;
+  /** The client's verified mesh identity (inbound requests over mTLS). */
+  readonly clientIdentity: string | undefined;
+  /** The server's identity the proxy verified (outbound requests over mTLS). */
+  readonly serverIdentity: string | undefined;
   readonly method: string;
   readonly scheme: string;
   readonly authority: string;

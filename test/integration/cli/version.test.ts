@@ -54,3 +54,27 @@ test('a bad proxy setting names the flag or variable and exits 2', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /MESH_PROXY_DETECT_TIMEOUT/);
 });
+
+test('meshctl refuses a Node older than 22.19 with a clear message', async () => {
+  const { execFile } = await import('node:child_process');
+  const { MESHCTL_BIN } = await import('../../helpers/processes.js');
+  // The machine's own node (outside npm's PATH) is the old one on this machine kind; skip where it is not.
+  const system = await new Promise<{ out: string; code: number | null }>((resolve) =>
+    execFile('/usr/bin/env', ['-i', 'PATH=/usr/local/bin:/usr/bin:/bin', 'node', '--version'], (e, out) =>
+      resolve({ out: String(out).trim(), code: e ? 1 : 0 }),
+    ),
+  );
+  const [major = 0, minor = 0] = system.out.replace(/^v/, '').split('.').map(Number);
+  if (system.code !== 0 || major > 22 || (major === 22 && minor >= 19)) return;
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    execFile(
+      '/usr/bin/env',
+      ['-i', 'PATH=/usr/local/bin:/usr/bin:/bin', 'node', MESHCTL_BIN, 'version'],
+      (e, _o, stderr) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stderr: String(stderr) }),
+    ),
+  );
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /meshctl needs Node\.js 22\.19 or newer \(found 2\d\./);
+  assert.match(r.stderr, /npm exec -- meshctl/);
+});

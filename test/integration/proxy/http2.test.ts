@@ -115,3 +115,29 @@ test('RST_STREAM is propagated both ways: upstream reset to the client, client c
   await waitFor(() => appSawClose !== undefined, { what: 'the app stream to close' });
   assert.equal(appSawClose, http2.constants.NGHTTP2_CANCEL);
 });
+
+test('on SIGTERM the proxy sends GOAWAY: streams in flight finish, the session is told to go', async (t) => {
+  const origin = await startH2Origin(t, (stream) => {
+    stream.on('error', () => undefined);
+    setTimeout(() => {
+      stream.respond({ ':status': 200 });
+      stream.end('done');
+    }, 500);
+  });
+  const { client } = await startMeshPath(t, origin.address);
+  const session = http2.connect(`http://${client.outbound}`);
+  t.after(() => session.destroy());
+  let goaway = false;
+  session.on('goaway', () => (goaway = true));
+  const req = session.request({ ':path': '/slow', ':authority': 'web.test' });
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (d: string) => (body += d));
+  const ended = new Promise<void>((resolve) => req.on('end', () => resolve()));
+  await waitFor(() => origin.requests === 1, { what: 'the stream at the app' });
+  client.proc.child.kill('SIGTERM');
+  await ended;
+  assert.equal(body, 'done');
+  await waitFor(() => goaway, { what: 'GOAWAY from the draining proxy' });
+  assert.equal(await client.proc.exited, 0);
+});

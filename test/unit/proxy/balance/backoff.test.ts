@@ -14,7 +14,7 @@ const MIDDLE = (): number => 0.5;
 
 test('delays double from minMs and cap at maxMs', () => {
   const delays = Array.from({ length: 10 }, (_, n) => backoffDelay(n, CONNECT_BACKOFF, MIDDLE));
-  assert.deepEqual(delays, [250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+  assert.deepEqual(delays, [250, 500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000, 5_000]);
   const accrual = Array.from({ length: 8 }, (_, n) => backoffDelay(n, ACCRUAL_BACKOFF, MIDDLE));
   assert.deepEqual(accrual, [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
   assert.equal(backoffDelay(1e9, ACCRUAL_BACKOFF, MIDDLE), 60_000, 'huge attempts stay at the cap');
@@ -136,7 +136,7 @@ test('connect failures back off from 250 ms, grow, and a connect success recover
     while (!health.available(clock.t)) clock.advance(50);
     backoffs.push(clock.t - from);
   }
-  assert.deepEqual(backoffs, [500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+  assert.deepEqual(backoffs, [500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000, 5_000]);
 
   health.recordConnectFailure();
   assert.equal(health.state(clock.t), 'backoff');

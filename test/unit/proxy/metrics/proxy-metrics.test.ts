@@ -174,6 +174,39 @@ test('an extra label cannot replace a fixed one', () => {
   assert.equal(s.labels, 'direction="outbound",authority="web",target_addr="addr",tls="true",dst_ns="n"');
 });
 
+test('tcp: extra labels follow the fixed ones, are part of the series identity and cannot replace them', () => {
+  const m = new ProxyMetrics(LIMITS);
+  const plain = m.tcp('outbound', 'dst', '10.0.0.2:80', 'true');
+  const a = m.tcp('outbound', 'dst', '10.0.0.2:80', 'true', { dst_workload: 'web', dst_namespace: 'demo' });
+  assert.notEqual(a, plain);
+  assert.equal(
+    m.tcp('outbound', 'dst', '10.0.0.2:80', 'true', { dst_workload: 'web', dst_namespace: 'demo' }),
+    a,
+  );
+  assert.notEqual(m.tcp('outbound', 'dst', '10.0.0.2:80', 'true', { dst_workload: 'api' }), a);
+  assert.equal(
+    a.labels,
+    'direction="outbound",peer="dst",target_addr="10.0.0.2:80",tls="true",dst_workload="web",dst_namespace="demo"',
+  );
+  const clash = m.tcp('outbound', 'dst', 'x', 'true', { peer: 'src', tls: 'false', server_id: 'web.demo' });
+  assert.equal(
+    clash.labels,
+    'direction="outbound",peer="dst",target_addr="x",tls="true",server_id="web.demo"',
+  );
+  // An empty extra set is the plain series, not a new one.
+  assert.equal(m.tcp('outbound', 'dst', '10.0.0.2:80', 'true', {}), plain);
+  a.opened += 2;
+  a.closed += 1;
+  const p = scrape(m);
+  const labels = { direction: 'outbound', peer: 'dst', target_addr: '10.0.0.2:80', tls: 'true' };
+  assert.equal(
+    valueOf(p, 'tcp_open_connections', { ...labels, dst_workload: 'web', dst_namespace: 'demo' }),
+    1,
+  );
+  assert.equal(valueOf(p, 'tcp_open_total', { ...labels, dst_workload: 'web', dst_namespace: 'demo' }), 2);
+  assert.equal(valueOf(p, 'tcp_open_total', labels), 0);
+});
+
 test('route series use the route_* families with direction, authority and route labels', () => {
   const m = new ProxyMetrics(LIMITS);
   const r = m.route('inbound', 'api:8080', 'GET /users/{id}');
