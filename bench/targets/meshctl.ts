@@ -4,15 +4,19 @@
 //   through a --forward listener whose authority port is opaque.
 // * sidecar pair: client → client proxy outbound → server proxy inbound → origin, the real mesh path. The
 //   inbound listener delivers to one --app, so there is one server proxy per origin port (h1, h2, gRPC).
-//   mTLS between the two does not exist yet (issue 5): the pair runs in plaintext and says so; `--mtls`
-//   is the switch that will add identity flags to both sides once it does (see mtlsArgs).
+//   By default the two proxies speak mesh mTLS: a control plane (Destination + Identity, mesh-control.ts)
+//   certifies all four proxies and gives the client each endpoint's identity; --no-mtls runs it in plaintext
+//   with static endpoints. Either way the pair is checked before the runs (mesh-tls-check.ts).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Managed } from '../system/processes.js';
+import { startMeshControl, type MeshControl } from './mesh-control.js';
+import { confirmPairTls } from './mesh-tls-check.js';
 import {
   AUTHORITY,
   freePort,
   ref,
+  waitForHttpOk,
   waitForPort,
   type ProcessRef,
   type RunningTarget,
@@ -26,22 +30,32 @@ interface ProxyPorts {
   readonly outbound: number;
   readonly inbound: number;
   readonly admin: number;
+  /** The tap server stays on, as deployed; each proxy needs its own port. */
+  readonly tap: number;
 }
 
 async function proxyPorts(): Promise<ProxyPorts> {
-  return { outbound: await freePort(), inbound: await freePort(), admin: await freePort() };
+  return {
+    outbound: await freePort(),
+    inbound: await freePort(),
+    admin: await freePort(),
+    tap: await freePort(),
+  };
 }
 
 /**
- * Flags that turn on mesh mTLS between a client and a server proxy. Identity (issue 5) is not merged yet;
- * when it is, this returns the identity/trust-anchor flags for `role` (a local CA made once per run in
- * ctx.workDir, e.g. with `meshctl identity create`), and the pair's label drops "(no TLS)".
+ * Flags that turn on mesh mTLS for one proxy of the pair: its identity, token file and trust anchors from
+ * the run's control plane; the client also resolves through the control plane's Destination API, which
+ * is what tells it the server's identity. Empty for the plaintext pair (--no-mtls).
  */
-function mtlsArgs(ctx: TargetContext, _role: 'client' | 'server'): string[] {
-  if (!ctx.mtls) return [];
-  throw new Error(
-    'the sidecar pair with mTLS needs proxy identity (issue 5), which this branch does not have yet; run without --mtls',
-  );
+function mtlsArgs(mesh: MeshControl | undefined, workload: string, role: 'client' | 'server'): string[] {
+  if (mesh === undefined) return [];
+  return [
+    ...(role === 'client' ? ['--control-plane', mesh.address] : []),
+    '--identity-addr',
+    mesh.address,
+    ...mesh.proxyArgs(workload),
+  ];
 }
 
 async function startProxy(
@@ -61,6 +75,8 @@ async function startProxy(
     `127.0.0.1:${ports.inbound}`,
     '--admin',
     `127.0.0.1:${ports.admin}`,
+    '--tap',
+    `127.0.0.1:${ports.tap}`,
     '--log-level',
     'warn',
     '--drain-timeout',
@@ -70,6 +86,8 @@ async function startProxy(
   const p = ctx.registry.start(name, process.execPath, args);
   await waitForPort(ports.outbound, p);
   await waitForPort(ports.admin, p);
+  // /ready answers 200 once a proxy with an identity holds its certificate (at once without one).
+  await waitForHttpOk(`http://127.0.0.1:${ports.admin}/ready`, p, 30_000);
   return p;
 }
 
@@ -113,56 +131,105 @@ export async function startMeshctlOneHop(ctx: TargetContext): Promise<RunningTar
   };
 }
 
+const PAIR_PROTOCOLS = ['h1', 'h2', 'grpc'] as const;
+type PairProtocol = (typeof PAIR_PROTOCOLS)[number];
+
 export async function startMeshctlPair(ctx: TargetContext): Promise<RunningTarget> {
   const o = ctx.origin;
+  const appPort: Record<PairProtocol, number> = { h1: o.h1, h2: o.h2, grpc: o.grpc };
+  const serverPorts = {} as Record<PairProtocol, ProxyPorts>;
+  for (const proto of PAIR_PROTOCOLS) serverPorts[proto] = await proxyPorts();
+  const clientPorts = await proxyPorts();
+  const inbound = (proto: PairProtocol): string => `127.0.0.1:${serverPorts[proto].inbound}`;
+  const admin = (ports: ProxyPorts): string => `127.0.0.1:${ports.admin}`;
+
+  // Workload names are the authorities' service names: h1.bench → service h1 in namespace bench.
+  const mesh = ctx.mtls
+    ? await startMeshControl(ctx, [
+        ...PAIR_PROTOCOLS.map((proto) => ({
+          name: proto,
+          inbound: inbound(proto),
+          admin: admin(serverPorts[proto]),
+          service: true,
+        })),
+        {
+          name: 'client',
+          inbound: `127.0.0.1:${clientPorts.inbound}`,
+          admin: admin(clientPorts),
+          service: false,
+        },
+      ])
+    : undefined;
+
   const empty = endpointsFile(ctx, 'pair-server', {});
-  const servers: Partial<Record<'h1' | 'h2' | 'grpc', { p: Managed; ports: ProxyPorts }>> = {};
-  for (const [proto, appPort] of [
-    ['h1', o.h1],
-    ['h2', o.h2],
-    ['grpc', o.grpc],
-  ] as const) {
-    const ports = await proxyPorts();
+  const servers = {} as Record<PairProtocol, Managed>;
+  for (const proto of PAIR_PROTOCOLS) {
+    const ports = serverPorts[proto];
     const p = await startProxy(ctx, `meshctl-pair-server-${proto}`, ports, [
       '--app',
-      `127.0.0.1:${appPort}`,
+      `127.0.0.1:${appPort[proto]}`,
       '--endpoints',
       empty,
-      ...mtlsArgs(ctx, 'server'),
+      ...mtlsArgs(mesh, proto, 'server'),
     ]);
     await waitForPort(ports.inbound, p);
-    servers[proto] = { p, ports };
+    servers[proto] = p;
   }
-  const inbound = (proto: 'h1' | 'h2' | 'grpc'): string => `127.0.0.1:${servers[proto]?.ports.inbound ?? 0}`;
+  // Plaintext: static endpoints. mTLS: the Destination API, the only source of the servers' identities
+  // (no endpoints file, so nothing can quietly fall back to a plaintext route).
   const map = {
     [`${AUTHORITY.h1}:80`]: [inbound('h1')],
     [`${AUTHORITY.h2}:80`]: [inbound('h2')],
     [`${AUTHORITY.grpc}:80`]: [inbound('grpc')],
   };
-  const file = endpointsFile(ctx, 'pair-client', map);
-  const clientPorts = await proxyPorts();
-  const client = await startProxy(ctx, 'meshctl-pair-client', clientPorts, [
-    '--endpoints',
-    file,
-    ...mtlsArgs(ctx, 'client'),
-  ]);
+  const client = await startProxy(
+    ctx,
+    'meshctl-pair-client',
+    clientPorts,
+    mesh === undefined
+      ? ['--endpoints', endpointsFile(ctx, 'pair-client', map)]
+      : mtlsArgs(mesh, 'client', 'client'),
+  );
+  const tlsNote = await confirmPairTls(
+    {
+      clientOutboundPort: clientPorts.outbound,
+      clientAdmin: admin(clientPorts),
+      serverAdmins: { h1: admin(serverPorts.h1), h2: admin(serverPorts.h2), grpc: admin(serverPorts.grpc) },
+      ...(mesh === undefined
+        ? {}
+        : {
+            clientId: mesh.identityOf('client'),
+            serverIds: {
+              h1: mesh.identityOf('h1'),
+              h2: mesh.identityOf('h2'),
+              grpc: mesh.identityOf('grpc'),
+            },
+          }),
+    },
+    ctx.mtls,
+  );
+
   const clientRef = ref('client', client);
-  const serverRef = (proto: 'h1' | 'h2' | 'grpc'): ProcessRef =>
-    ref(`server-${proto}`, servers[proto]?.p as Managed);
-  const ep = (proto: 'h1' | 'h2' | 'grpc'): TargetEndpoint => ({
+  const serverRef = (proto: PairProtocol): ProcessRef => ref(`server-${proto}`, servers[proto]);
+  const ep = (proto: PairProtocol): TargetEndpoint => ({
     port: clientPorts.outbound,
     processes: [clientRef, serverRef(proto)],
   });
   return {
     id: 'meshctl-pair',
-    label: ctx.mtls ? 'meshctl pair (mTLS)' : 'meshctl pair (no TLS)',
+    label: ctx.mtls ? 'meshctl pair (mTLS)' : 'meshctl pair (plaintext)',
     endpoints: { h1: ep('h1'), h2: ep('h2'), grpc: ep('grpc') },
     processes: [clientRef, serverRef('h1'), serverRef('h2'), serverRef('grpc')],
-    configs: { 'pair-client-endpoints.json': JSON.stringify(map) },
+    configs:
+      mesh === undefined
+        ? { 'pair-client-endpoints.json': JSON.stringify(map) }
+        : { 'mesh.yaml': mesh.meshFileText, 'control plane': mesh.process.commandLine },
     notes: [
-      ctx.mtls
-        ? 'client sidecar → server sidecar with mesh mTLS'
-        : 'client sidecar outbound → server sidecar inbound → origin, plaintext between the proxies (mTLS arrives with issue 5; then run with --mtls)',
+      mesh === undefined
+        ? 'client sidecar outbound → server sidecar inbound → origin, plaintext between the proxies (--no-mtls); static endpoints'
+        : 'client sidecar → server sidecar with mesh mTLS (ECDSA P-256 certificates from a local identity service); ' +
+          'the client resolves through the Destination API; the control plane process is not counted (idle during runs)',
+      tlsNote,
       'one server proxy per origin port (its inbound delivers to one --app); CPU and RSS are client + the server proxy on the path',
     ],
   };

@@ -59,7 +59,7 @@ export interface TargetContext {
   readonly repoRoot: string;
   /** Extra Node flags for meshctl proxies (e.g. --max-semi-space-size=4), recorded in the report. */
   readonly meshctlNodeFlags: readonly string[];
-  /** Sidecar pair with mTLS between the proxies (needs the identity work of issue 5). */
+  /** Sidecar pair with mesh mTLS between the proxies (the default; --no-mtls for plaintext). */
   readonly mtls: boolean;
 }
 
@@ -100,6 +100,33 @@ export async function waitForPort(port: number, owner: Managed, timeoutMs = 15_0
     if (performance.now() > deadline)
       throw new Error(`${owner.name} did not listen on ${port} in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until GET `url` answers 200 (e.g. a proxy's /ready once it has its certificate). */
+export async function waitForHttpOk(url: string, owner: Managed, timeoutMs = 15_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last: string;
+  for (;;) {
+    if (!owner.running) {
+      const tail = owner.stderr().trim().split('\n').slice(-3).join(' | ');
+      throw new Error(`${owner.name} exited while waiting for ${url}: ${tail}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.text()).trim();
+      if (res.status === 200) return;
+      last = `${res.status} ${body}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    if (performance.now() > deadline) {
+      const tail = owner.stderr().trim().split('\n').slice(-3).join(' | ');
+      throw new Error(
+        `${owner.name}: ${url} not ready in ${timeoutMs} ms (last: ${last})${tail === '' ? '' : `; stderr: ${tail}`}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
