@@ -1,6 +1,5 @@
 // Output renderers shared by every command: aligned tables for people, JSON/JSON lines/YAML for scripts.
 // Machine output goes to stdout only; nothing else is ever written there.
-import { stringify as toYaml } from 'yaml';
 import { Option } from '@commander-js/extra-typings';
 
 type FormatOption = Option<
@@ -57,8 +56,10 @@ export function renderJsonLine(value: unknown): string {
   return JSON.stringify(value) + '\n';
 }
 
-export function renderYaml(value: unknown): string {
-  return toYaml(value);
+/** Async so that yaml loads only for -o yaml: `meshctl proxy` imports this module through the CLI. */
+export async function renderYaml(value: unknown): Promise<string> {
+  const { stringify } = await import('yaml');
+  return stringify(value);
 }
 
 export function writeOut(text: string): void {
