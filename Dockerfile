@@ -14,6 +14,11 @@ ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs22-debian12:nonroot@sha256:13593b75706
 
 # Build on Debian (glibc), the same C library as the distroless runtime, so any native module matches.
 FROM ${BUILD_IMAGE} AS build
+# node-gyp (it ships with npm) builds the proxy's SO_ORIGINAL_DST addon in native/ against this image's
+# own Node headers; it needs python3, make and a C/C++ toolchain, which stay in this stage.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first: this layer is reused until the lockfile changes.
 COPY package.json package-lock.json ./
@@ -23,6 +28,7 @@ COPY scripts ./scripts
 COPY src ./src
 COPY bin ./bin
 COPY manifests ./manifests
+COPY native ./native
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${BUILD_IMAGE} AS proxy-init
@@ -48,6 +54,8 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
 COPY --from=build /src/bin ./bin
 COPY --from=build /src/manifests ./manifests
+# The addon transparent mode needs (the proxy says so at startup if it is missing).
+COPY --from=build /src/native/build/Release/original_dst.node ./native/build/Release/original_dst.node
 # distroless's nonroot user; Kubernetes runs the proxy as 2102 and the control plane as 2103 anyway.
 USER 65532:65532
 # proxy: inbound, outbound, admin, tap. control: destination, identity, tap, metrics, injector, admin.

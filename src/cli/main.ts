@@ -2,12 +2,19 @@
 import { Command } from '@commander-js/extra-typings';
 import { VERSION } from '../common/version.js';
 import { registerCheck } from './commands/check.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerControl } from './commands/control.js';
+import { registerEdges } from './commands/edges.js';
+import { registerEndpoints } from './commands/endpoints.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInject } from './commands/inject.js';
 import { registerInstall } from './commands/install.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerProxyInit } from './commands/proxy-init.js';
+import { registerRoutes } from './commands/routes.js';
+import { registerStat } from './commands/stat.js';
+import { registerTap } from './commands/tap.js';
 import { registerTop } from './commands/top.js';
 import { registerVersion } from './commands/version.js';
 import { reportError } from './exit.js';
@@ -24,13 +31,20 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVersion(program);
   registerProxy(program);
+  registerProxyInit(program);
   registerControl(program);
   registerIdentity(program);
   registerDemo(program);
   registerInstall(program);
   registerInject(program);
+  registerEndpoints(program);
+  registerStat(program);
+  registerRoutes(program);
+  registerEdges(program);
+  registerTap(program);
   registerTop(program);
   registerCheck(program);
+  registerCompletion(program);
   // Subcommands inherit exitOverride so that usage errors surface as exit code 2, not commander's 1.
   for (const sub of program.commands) sub.exitOverride();
   return program;
@@ -54,8 +68,17 @@ function exitWithParent(env: NodeJS.ProcessEnv): void {
   timer.unref();
 }
 
+/** `meshctl … | head`: once the reader has gone there is nothing left to do, and it is not a failure. */
+function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   exitWithParent(process.env);
+  exitQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,5 +1,6 @@
 // Output renderers shared by every command: aligned tables for people, JSON/JSON lines/YAML for scripts.
 // Machine output goes to stdout only; nothing else is ever written there.
+import { stripVTControlCharacters } from 'node:util';
 import { Option } from '@commander-js/extra-typings';
 
 type FormatOption = Option<
@@ -31,17 +32,29 @@ export interface Column<Row> {
   align?: Align;
 }
 
-/** Renders rows as a table with columns separated by three spaces, like kubectl and linkerd. */
+/** Width on screen: colour escapes take no columns. */
+const visibleLength = (s: string): number => stripVTControlCharacters(s).length;
+
+/**
+ * Renders rows as a table with columns separated by three spaces, like kubectl and linkerd. Cells may be
+ * coloured: widths count only what is visible.
+ */
 export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
   const cells = rows.map((row) => columns.map((c) => c.value(row)));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const widths = columns.map((c, i) =>
+    Math.max(c.header.length, ...cells.map((r) => visibleLength(r[i] ?? ''))),
+  );
+  const pad = (v: string, w: number, right: boolean): string => {
+    const fill = ' '.repeat(Math.max(0, w - visibleLength(v)));
+    return right ? fill + v : v + fill;
+  };
   const line = (values: readonly string[]): string =>
     values
       .map((v, i) => {
         const w = widths[i] ?? 0;
         const last = i === values.length - 1;
-        if (columns[i]?.align === 'right') return v.padStart(w);
-        return last ? v : v.padEnd(w);
+        if (columns[i]?.align === 'right') return pad(v, w, true);
+        return last ? v : pad(v, w, false);
       })
       .join('   ')
       .trimEnd();
@@ -64,4 +77,25 @@ export async function renderYaml(value: unknown): Promise<string> {
 
 export function writeOut(text: string): void {
   process.stdout.write(text);
+}
+
+/**
+ * Renders a list of rows in a machine format (a JSON array, one JSON object per line, a YAML list), or,
+ * for table and wide, with `table`.
+ */
+export async function renderRows<Row>(
+  format: OutputFormat,
+  rows: readonly Row[],
+  table: () => string,
+): Promise<string> {
+  switch (format) {
+    case 'json':
+      return renderJson(rows);
+    case 'jsonl':
+      return rows.map((r) => renderJsonLine(r)).join('');
+    case 'yaml':
+      return rows.length === 0 ? '[]\n' : renderYaml(rows);
+    default:
+      return table();
+  }
 }

@@ -18,7 +18,7 @@ import {
   writeControlPlaneRecord,
 } from './state.js';
 import { Supervisor } from './supervisor.js';
-import { type DemoTopology, layout, meshFileOf, portsNeeded, processesOf } from './topology.js';
+import { type DemoTopology, NAMESPACE, layout, meshFileOf, portsNeeded, processesOf } from './topology.js';
 
 export interface DemoOptions {
   readonly dir: string | undefined;
@@ -144,6 +144,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     pid: process.pid,
     dir,
     startedAt: new Date().toISOString(),
+    namespace: NAMESPACE,
   });
   const cp = topology.controlPlane;
   out(`control plane: ${cp} (recorded in ${meshctlHome()}; every meshctl command finds it there)`);
@@ -155,7 +156,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     return stop(0);
   }
   out(
-    'try: meshctl stat workload -n demo · meshctl routes workload/web -n demo · meshctl tap workload/web -n demo · meshctl top',
+    'in another terminal (they find the demo without flags): meshctl stat deploy · meshctl routes deploy/web · meshctl tap deploy/web · meshctl top',
   );
   out('press Ctrl-C to stop');
   const snapshot = options.snapshot;

@@ -16,6 +16,8 @@ export interface ControlPlaneRecord {
   readonly pid: number;
   readonly dir: string;
   readonly startedAt: string;
+  /** The namespace the demo's workloads live in: commands talking to this control plane default -n to it. */
+  readonly namespace?: string;
 }
 
 const RECORD = 'control-plane.json';

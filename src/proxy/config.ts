@@ -19,7 +19,7 @@ export interface ForwardSpec {
 }
 
 export interface ProxyConfig {
-  /** Inbound listener; undefined when there is no local app to deliver to. */
+  /** Inbound listener; undefined when there is no local app to deliver to (and not transparent). */
   readonly inbound: HostPort | undefined;
   readonly outbound: HostPort;
   readonly admin: HostPort;
@@ -47,6 +47,12 @@ export interface ProxyConfig {
   readonly pod: string;
   /** Mesh identity (mTLS); undefined disables identity: plaintext between proxies. */
   readonly identity: IdentityConfig | undefined;
+  /**
+   * Transparent mode: iptables (`meshctl proxy-init`) redirects the pod's TCP to the proxy, which recovers
+   * each connection's original destination: inbound goes to 127.0.0.1:<original port>, outbound without an
+   * HTTP authority is routed by the original IP:port.
+   */
+  readonly transparent: boolean;
 }
 
 export interface IdentityConfig {
@@ -112,7 +118,8 @@ export const PROXY_SETTINGS = {
     flag: 'app',
     env: 'MESH_PROXY_APP',
     valueName: 'addr',
-    description: 'where inbound traffic is delivered: the local app; without it no inbound listener starts',
+    description:
+      'where inbound traffic is delivered: the local app; without it (and without --transparent) no inbound listener starts. In transparent mode: where connections go that were not redirected',
     parse: address,
   },
   endpoints: {
@@ -284,6 +291,15 @@ export const PROXY_SETTINGS = {
     defaultText: 'true',
     parse: bool,
   },
+  transparent: {
+    flag: 'transparent',
+    env: 'MESH_PROXY_TRANSPARENT',
+    valueName: 'bool',
+    description:
+      "transparent mode: iptables (meshctl proxy-init) redirects the pod's TCP here; inbound goes to 127.0.0.1:<original port>; outbound goes by HTTP authority, else by the original IP:port (needs the native addon)",
+    defaultText: 'false',
+    parse: bool,
+  },
   tap: {
     flag: 'tap',
     env: 'MESH_PROXY_TAP',
@@ -302,9 +318,11 @@ export type ProxySettingKey = keyof typeof PROXY_SETTINGS;
 export function resolveProxyConfig(flags: SettingValues, env: NodeJS.ProcessEnv): ProxyConfig {
   const s = PROXY_SETTINGS;
   const app = resolveSetting(s.app, flags, env);
+  const transparent = resolveSetting(s.transparent, flags, env) ?? false;
   const cfg: ProxyConfig = {
     app,
-    inbound: app === undefined ? undefined : resolveSetting(s.inbound, flags, env),
+    // Transparent inbound delivers to each connection's original port, so it needs no --app.
+    inbound: app === undefined && !transparent ? undefined : resolveSetting(s.inbound, flags, env),
     outbound: required(resolveSetting(s.outbound, flags, env), 'outbound'),
     admin: required(resolveSetting(s.admin, flags, env), 'admin'),
     endpointsFile: resolveSetting(s.endpoints, flags, env),
@@ -328,6 +346,7 @@ export function resolveProxyConfig(flags: SettingValues, env: NodeJS.ProcessEnv)
     workload: resolveSetting(s.workload, flags, env) ?? '',
     pod: resolveSetting(s.pod, flags, env) ?? '',
     identity: resolveIdentity(flags, env),
+    transparent,
   };
   if (cfg.detectTimeoutMs <= 0) {
     throw new UsageError('MESH_BAD_SETTING', 'detect-timeout must be greater than 0');

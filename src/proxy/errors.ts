@@ -15,7 +15,9 @@ export type ProxyErrorCode =
   | 'MESH_BAD_REQUEST'
   | 'MESH_DRAINING'
   | 'MESH_NO_IDENTITY'
-  | 'MESH_TLS_FAILED';
+  | 'MESH_TLS_FAILED'
+  /** Transparent mode: a connection's original destination is unknown (or is the proxy itself). */
+  | 'MESH_NO_ORIGINAL_DST';
 
 export const PROXY_ERROR_HEADER = 'mesh-proxy-error';
 
@@ -49,6 +51,7 @@ const HTTP_STATUS: Record<ProxyErrorCode, number> = {
   MESH_DRAINING: 503,
   MESH_NO_IDENTITY: 503,
   MESH_TLS_FAILED: 502,
+  MESH_NO_ORIGINAL_DST: 503,
 };
 
 /** gRPC status codes (grpc/status.proto): UNAVAILABLE 14, DEADLINE_EXCEEDED 4, INTERNAL 13, INVALID_ARGUMENT 3. */
@@ -66,6 +69,7 @@ const GRPC_STATUS: Record<ProxyErrorCode, number> = {
   MESH_DRAINING: 14,
   MESH_NO_IDENTITY: 14,
   MESH_TLS_FAILED: 14,
+  MESH_NO_ORIGINAL_DST: 14,
 };
 
 export function httpStatusFor(err: ProxyError): number {

@@ -25,6 +25,10 @@ import type { DestinationDiscovery } from './discovery/destination-client.js';
 import { NO_TAP, type TapHook } from './tap/hook.js';
 import { proxyLabels } from './tap/identity.js';
 import type { RunningTapServer } from './tap/server.js';
+import type { TransparentListening } from './accept/listener.js';
+import { AppPorts } from './inbound/app-ports.js';
+import { OriginalDstRouter } from './outbound/original-dst-router.js';
+import { loadOriginalDst, type OriginalDstResult } from './original-dst.js';
 
 /** Connect attempts per request across endpoints (the first try and up to two failovers). */
 const MAX_CONNECT_ATTEMPTS = 3;
@@ -105,7 +109,8 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     // Outbound: meshed endpoints are reached over mTLS when this proxy has an identity.
     identity: direction === 'outbound' ? identity : undefined,
   });
-  const directory = new ServiceDirectory(endpointDeps('outbound'), clock, logger);
+  const directory = new ServiceDirectory(endpointDeps('outbound'), clock, logger, config.transparent);
+  const transparent = config.transparent ? transparentListening(config, metrics, logger) : undefined;
 
   let stopWatching: (() => void) | undefined;
   if (config.endpointsFile !== undefined) {
@@ -166,6 +171,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     opaque: boolean,
     opaqueTarget: ReturnType<typeof opaqueFor>,
     meshTls?: MeshTlsServer,
+    transparentListening?: TransparentListening,
   ): ProxyListener => {
     const ctx = makeContext(direction, router);
     const h1 = new H1Listener(ctx);
@@ -185,20 +191,31 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       opaque,
       opaqueTarget,
       meshTls,
+      transparent: transparentListening,
     });
     listeners.push(l);
     return l;
   };
-  const opaqueFor = (authority: string | undefined) => () =>
+  const opaqueFor = (authority: string | undefined) => (_target?: HostPort) =>
     authority === undefined ? undefined : directory.picker(authority);
 
-  // Inbound: everything goes to the local app.
+  // Inbound: everything goes to the local app (transparent mode: to the app port it was addressed to).
   let inboundListener: ProxyListener | undefined;
   let appEndpoint: Endpoint | undefined;
-  if (config.inbound !== undefined && config.app !== undefined) {
-    appEndpoint = new Endpoint(config.app, endpointDeps('inbound'));
-    const appPicker = new FixedPicker(formatHostPort(config.app), appEndpoint);
-    const inboundRouter: RequestRouter = { route: () => appPicker };
+  let appPorts: AppPorts | undefined;
+  if (config.inbound !== undefined && (config.app !== undefined || transparent !== undefined)) {
+    let appPicker: FixedPicker | undefined;
+    if (config.app !== undefined) {
+      appEndpoint = new Endpoint(config.app, endpointDeps('inbound'));
+      appPicker = new FixedPicker(formatHostPort(config.app), appEndpoint);
+    }
+    const ownPorts = new Set(
+      [config.inbound, config.outbound, config.admin, config.tap].map((a) => a?.port ?? 0),
+    );
+    const ports = transparent && new AppPorts(endpointDeps('inbound'), appPicker, ownPorts);
+    appPorts = ports;
+    // Not transparent: there is an --app (or no inbound listener at all).
+    const inboundRouter: RequestRouter = ports ?? { route: () => appPicker as FixedPicker };
     const meshTls: MeshTlsServer | undefined =
       identity === undefined
         ? undefined
@@ -215,19 +232,25 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       config.inbound,
       'inbound',
       inboundRouter,
-      config.opaquePorts.has(config.app.port),
-      () => appPicker,
+      config.app !== undefined && config.opaquePorts.has(config.app.port),
+      (target) => (ports ? ports.pickerFor(target) : appPicker),
       meshTls,
+      transparent?.('inbound'),
     );
   }
-  // Outbound: routed by authority through discovery.
+  // Outbound: routed by authority through discovery; in transparent mode, connections without an HTTP
+  // authority are routed by their original IP:port (discovered, so meshed pods get mTLS; else dialled).
   const outboundListener = build(
     'outbound',
     config.outbound,
     'outbound',
-    directory,
+    transparent ? new OriginalDstRouter(directory) : directory,
     false,
-    opaqueFor(undefined),
+    transparent
+      ? (target) => (target === undefined ? undefined : directory.picker(formatHostPort(target)))
+      : opaqueFor(undefined),
+    undefined,
+    transparent?.('outbound'),
   );
   // Forward listeners: every connection belongs to one authority.
   const forwardListeners = config.forwards.map((f) => {
@@ -304,6 +327,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       app: config.app && formatHostPort(config.app),
       forwards: forwardAddrs.map(formatHostPort),
       tap: tapAddr && formatHostPort(tapAddr),
+      transparent: config.transparent,
     },
     'proxy started',
   );
@@ -334,6 +358,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       identity?.close();
       directory.destroy();
       appEndpoint?.destroy();
+      appPorts?.destroy();
       await tapServer?.close();
       admin.closeAllConnections();
       await new Promise<void>((r) => admin.close(() => r()));
@@ -354,5 +379,52 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     tap: tapAddr,
     shutdown,
     closed,
+  };
+}
+
+/**
+ * The original-destination layer for transparent mode, per direction. Without the native addon the proxy
+ * still runs, but says at startup what it cannot do (and counts every connection it could not place).
+ */
+function transparentListening(
+  config: ProxyConfig,
+  metrics: ProxyMetrics,
+  logger: Logger,
+): (direction: Direction) => TransparentListening {
+  const originalDst = loadOriginalDst();
+  if (!originalDst.available) {
+    logger.error(
+      { reason: originalDst.unavailableReason },
+      `transparent mode without original destinations: inbound goes to ${config.app ? formatHostPort(config.app) : 'nowhere (no --app)'}, outbound is routed by HTTP authority only`,
+    );
+  }
+  const counts = new Map<string, number>();
+  metrics.addCollector((w) => {
+    w.family(
+      'original_dst_total',
+      'counter',
+      'Connections accepted in transparent mode, by whether their original destination was recovered (redirected), was the listener itself (direct) or is unknown (failed).',
+    );
+    for (const [labels, n] of counts) w.sample('original_dst_total', labels, n);
+  });
+  return (direction) => {
+    const keys = Object.fromEntries(
+      (['redirected', 'direct', 'failed'] as const).map((result) => {
+        const labels = renderLabels({ direction, result });
+        counts.set(labels, 0);
+        return [result, labels];
+      }),
+    ) as Record<OriginalDstResult['kind'], string>;
+    return {
+      originalDst(socket) {
+        const found = originalDst.lookup(socket);
+        const key = keys[found.kind];
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (found.kind === 'failed')
+          logger.debug({ direction, reason: found.reason }, 'original destination unknown');
+        return found.kind === 'redirected' ? found.target : undefined;
+      },
+      opaquePorts: config.opaquePorts,
+    };
   };
 }

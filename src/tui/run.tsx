@@ -12,7 +12,10 @@ import { GrpcTapSource } from './sources/grpc-tap.js';
 import { resourceLabel } from './target.js';
 
 export interface InteractiveOptions {
+  /** The Metrics API's address (and the Tap API's, unless tapAddress says otherwise); shown in the header. */
   readonly controlPlane: string;
+  /** The Tap API's address when it is served apart (Kubernetes: another port-forward). */
+  readonly tapAddress?: string | undefined;
   readonly target: ResourceRef;
   readonly from: ResourceRef | undefined;
   readonly to: ResourceRef | undefined;
@@ -23,7 +26,7 @@ export interface InteractiveOptions {
 
 export async function runInteractive(o: InteractiveOptions): Promise<number> {
   const stats = new GrpcStatsSource({ address: o.controlPlane });
-  const tap = new GrpcTapSource({ address: o.controlPlane });
+  const tap = new GrpcTapSource({ address: o.tapAddress ?? o.controlPlane });
   const targetLabel =
     resourceLabel(o.target) +
     (o.from ? ` from ${resourceLabel(o.from)}` : '') +
@@ -55,6 +58,9 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
     code = c;
     // Blank the alternate screen before Ink leaves it: after a resize, tmux ≥ 3.2 copies what is left on the
     // alternate screen into the restored primary screen (tmux/tmux#3510); a blank screen leaves nothing.
+    // Render nothing first: Ink flushes a pending (throttled) frame while unmounting, which would otherwise
+    // paint the last screen back over the blank one.
+    app.rerender(<></>);
     app.clear();
     process.stdout.write('\x1b[2J\x1b[H');
     app.unmount();

@@ -7,12 +7,25 @@ import { waitFor } from './wait.js';
 
 let sessions = 0;
 
+/**
+ * The environment of a person's terminal: CI runs set CI=true, which colour detection (supports-color)
+ * reads as "no colours", and may set NO_COLOR or FORCE_COLOR; none of them belongs in the pane.
+ */
+const TERMINAL_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !['CI', 'NO_COLOR', 'FORCE_COLOR'].includes(key)),
+);
+
 function run(args: readonly string[], timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('tmux', args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`tmux ${args.join(' ')}: ${stderr || err.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      'tmux',
+      args,
+      { timeout: timeoutMs, encoding: 'utf8', env: TERMINAL_ENV },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`tmux ${args.join(' ')}: ${stderr || err.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 

@@ -18,7 +18,8 @@ export function registerProxy(program: Command): void {
 Every flag can also be set with the environment variable shown in brackets; a flag wins over its variable.
 
 Listeners:
-  inbound   terminates mesh traffic for the local app and delivers it to --app
+  inbound   terminates mesh traffic for the local app and delivers it to --app (with --transparent: to the
+            app port each connection was addressed to, recovered from iptables' redirect)
   outbound  takes the app's requests, resolves their Host/:authority, balances over the endpoints
   admin     GET /metrics (Prometheus text), /ready, /live; POST /shutdown from loopback
   tap       gRPC Tap.Observe: live request metadata (never bodies) for the control plane; --tap off disables it
@@ -28,6 +29,8 @@ Examples:
   meshctl proxy --app 127.0.0.1:8080 --endpoints endpoints.json
   # the same through the environment, as a container would be configured
   MESH_PROXY_APP=127.0.0.1:8080 MESH_PROXY_ENDPOINTS=/etc/mesh/endpoints.json meshctl proxy
+  # in a pod whose traffic \`meshctl proxy-init\` redirects (as injected pods are configured)
+  MESH_PROXY_TRANSPARENT=true MESH_PROXY_CONTROL_PLANE=10.96.0.10:8086 meshctl proxy
 `,
     );
   for (const spec of Object.values(PROXY_SETTINGS) as SettingSpec<unknown>[]) {

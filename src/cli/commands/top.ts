@@ -3,12 +3,19 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDuration } from '../../common/duration.js';
 import { UsageError } from '../../common/errors.js';
-import { parseHostPort, formatHostPort } from '../../common/address.js';
-import { DEFAULT_CONTROL_PLANE } from '../../control/config.js';
+import {
+  SHARED_HELP,
+  DEFAULT_CONTROL_PLANE_NAMESPACE,
+  contextOption,
+  controlPlaneNamespaceOption,
+  controlPlaneOption,
+  kubeconfigOption,
+  namespaceOption,
+} from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
 
 const HELP_AFTER = `
-Without RESOURCE, shows the namespace given by -n (default "default"). RESOURCE is TYPE[/NAME], with TYPE
+Without RESOURCE, shows the namespace given by -n (default: the running demo's, else "default"). RESOURCE is TYPE[/NAME], with TYPE
 namespace (ns), workload (deploy), pod (po), service (svc) or authority. --from R shows the traffic R sends
 to RESOURCE (R's client-side view); --to R narrows to traffic RESOURCE sends to R.
 
@@ -27,6 +34,8 @@ Examples:
   meshctl top deploy/web -n demo --to deploy/api
   meshctl top -b ns/demo                       # one table, e.g. for a ticket
   meshctl top ns/demo -o jsonl --interval 5s | jq -c '.routes[] | {route, successRate}'
+
+${SHARED_HELP}
 `;
 
 export function registerTop(program: Command): void {
@@ -36,10 +45,13 @@ export function registerTop(program: Command): void {
       'live golden metrics per route or workload, a tap tail and trends (full screen on a terminal)',
     )
     .argument('[resource]', 'what to show: TYPE[/NAME], e.g. namespace/demo or deploy/web')
-    .option('-n, --namespace <namespace>', 'namespace of RESOURCE', 'default')
+    .addOption(namespaceOption())
     .option('--from <resource>', 'only traffic from this resource (TYPE/NAME)')
     .option('--to <resource>', 'only traffic to this resource (TYPE/NAME)')
-    .option('--control-plane <addr>', 'gRPC address of the control plane', DEFAULT_CONTROL_PLANE)
+    .addOption(controlPlaneOption())
+    .addOption(contextOption())
+    .addOption(kubeconfigOption())
+    .addOption(controlPlaneNamespaceOption())
     .option('-b, --batch', 'print one snapshot and exit (the default when not on a terminal)')
     .addOption(outputOption(['table', 'jsonl']))
     .option('--interval <duration>', 'how often to refresh (at least 250ms)', '1s')
@@ -52,7 +64,8 @@ export function registerTop(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (resource, opts) => {
       const { parseResource } = await import('../../tui/target.js');
-      const namespace = opts.namespace;
+      const { kubernetesMode, resolveControlPlane, resolveNamespace } = await import('../control-plane.js');
+      const namespace = await resolveNamespace(opts.namespace, opts);
       const target = parseResource(resource ?? `namespace/${namespace}`, namespace);
       const from = opts.from === undefined ? undefined : parseResource(opts.from, namespace, '--from');
       const to = opts.to === undefined ? undefined : parseResource(opts.to, namespace, '--to');
@@ -63,7 +76,6 @@ export function registerTop(program: Command): void {
           'pick one direction',
         );
       }
-      const controlPlane = formatHostPort(parseHostPort(opts.controlPlane, '--control-plane'));
       const intervalMs = parseDuration(opts.interval, '--interval');
       if (intervalMs < 250) throw new UsageError('MESH_BAD_FLAGS', '--interval must be at least 250ms');
       const windowMs = parseDuration(opts.timeWindow, '--time-window');
@@ -75,42 +87,59 @@ export function registerTop(program: Command): void {
         opts.output === 'table' &&
         process.stdin.isTTY === true &&
         process.stdout.isTTY === true;
-      if (interactive) {
-        const { runInteractive } = await import('../../tui/run.js');
-        process.exitCode = await runInteractive({
-          controlPlane,
-          target,
-          from,
-          to,
-          mode: opts.by,
-          windowMs,
-          intervalMs,
-        });
+      const show = async (controlPlane: string, tapAddress: string | undefined): Promise<number> => {
+        if (interactive) {
+          const { runInteractive } = await import('../../tui/run.js');
+          return runInteractive({
+            controlPlane,
+            tapAddress,
+            target,
+            from,
+            to,
+            mode: opts.by,
+            windowMs,
+            intervalMs,
+          });
+        }
+        const [{ runBatch }, { GrpcStatsSource }] = await Promise.all([
+          import('../../tui/batch.js'),
+          import('../../tui/sources/grpc-stats.js'),
+        ]);
+        const stats = new GrpcStatsSource({ address: controlPlane });
+        const abort = new AbortController();
+        const onInterrupt = (): void => abort.abort();
+        process.once('SIGINT', onInterrupt);
+        try {
+          return await runBatch({
+            stats,
+            query: { target, from, to, windowMs, mode: opts.by },
+            controlPlane,
+            format: opts.output === 'jsonl' ? 'jsonl' : 'table',
+            once: opts.batch === true || opts.output === 'table',
+            intervalMs,
+            out: writeOut,
+            warn: (text) => process.stderr.write(text),
+            signal: abort.signal,
+          });
+        } finally {
+          process.off('SIGINT', onInterrupt);
+          stats.close();
+        }
+      };
+      if (!kubernetesMode(opts)) {
+        process.exitCode = await show(resolveControlPlane(opts.controlPlane).address, undefined);
         return;
       }
-      const [{ runBatch }, { GrpcStatsSource }] = await Promise.all([
-        import('../../tui/batch.js'),
-        import('../../tui/sources/grpc-stats.js'),
-      ]);
-      const stats = new GrpcStatsSource({ address: controlPlane });
-      const abort = new AbortController();
-      const onInterrupt = (): void => abort.abort();
-      process.once('SIGINT', onInterrupt);
-      try {
-        process.exitCode = await runBatch({
-          stats,
-          query: { target, from, to, windowMs, mode: opts.by },
-          controlPlane,
-          format: opts.output === 'jsonl' ? 'jsonl' : 'table',
-          once: opts.batch === true || opts.output === 'table',
-          intervalMs,
-          out: writeOut,
-          warn: (text) => process.stderr.write(text),
-          signal: abort.signal,
-        });
-      } finally {
-        process.off('SIGINT', onInterrupt);
-        stats.close();
-      }
+      // A cluster's control plane: the Metrics and Tap APIs through port-forwards held while top runs.
+      const { withKubeControlPlane } = await import('../kube-control-plane.js');
+      process.exitCode = await withKubeControlPlane(
+        {
+          kubeconfig: opts.kubeconfig,
+          context: opts.context,
+          controlPlaneNamespace: opts.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE,
+        },
+        ['metrics', 'tap'],
+        (forwards) => show(forwards.addresses.get('metrics') as string, forwards.addresses.get('tap')),
+      );
     });
 }

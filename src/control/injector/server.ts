@@ -68,8 +68,13 @@ export async function startWebhookServer(options: {
     };
     const reject = (status: number, why: string): void => {
       options.onReject(status, why);
+      // Too big: answer, then drop the connection rather than read megabytes more; once the answer is out,
+      // so that the client reads a 413 and not a bare reset.
+      if (status === 413) {
+        res.shouldKeepAlive = false;
+        res.once('finish', () => req.destroy());
+      }
       reply(status, why + '\n');
-      if (status === 413) req.destroy();
     };
     const url = (req.url ?? '/').split('?')[0] ?? '/';
     if (!WEBHOOK_PATHS.includes(url))

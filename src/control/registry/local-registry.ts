@@ -1,6 +1,7 @@
 // The local back end of the registry: a mesh file, re-read when it changes (polled, so it also works for
 // editors that replace the file), answering lookups from an index rebuilt on every change.
 import { readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
 import { normalizeAuthority } from '../../common/address.js';
 import { errorMessage } from '../../common/errors.js';
 import { parseMeshFile } from './mesh-file.js';
@@ -96,14 +97,40 @@ export class LocalRegistry implements MeshRegistry {
     const normal = normalizeAuthority(authority);
     if (normal === undefined) return undefined;
     const idx = normal.lastIndexOf(':');
-    const service = this.index.hosts.get(normal.slice(0, idx));
     const port = Number(normal.slice(idx + 1));
+    const host = normal.slice(0, idx).replace(/^\[(.*)\]$/, '$1');
+    if (net.isIP(host) !== 0) return this.resolveIp(host, port);
+    const service = this.index.hosts.get(normal.slice(0, idx));
     if (service === undefined || !service.ports.includes(port)) return undefined;
     return {
       service,
       port,
       opaque: service.opaquePorts.includes(port),
       endpoints: this.index.endpointsByService.get(service) ?? [],
+    };
+  }
+
+  /**
+   * An IP authority (a transparent proxy's original destination) names one instance, as a pod IP does: the
+   * instance at exactly that address, else the only instance on that host. It resolves to that one endpoint,
+   * at the port asked for, under a service the instance backs, so that its identity (mTLS) comes along.
+   * Unknown, ambiguous (local instances share 127.0.0.1) or service-less hosts are not resolved.
+   */
+  private resolveIp(host: string, port: number): ResolvedService | undefined {
+    const onHost = this.index.instances.filter((i) => i.address.host === host);
+    const exact = onHost.filter((i) => i.address.port === port);
+    const instance = exact.length === 1 ? exact[0] : onHost.length === 1 ? onHost[0] : undefined;
+    if (instance === undefined) return undefined;
+    const backing = this.spec.services.filter(
+      (s) => s.namespace === instance.namespace && s.workload === instance.workload,
+    );
+    const service = backing.find((s) => s.ports.includes(port)) ?? backing[0];
+    if (service === undefined) return undefined;
+    return {
+      service,
+      port,
+      opaque: service.opaquePorts.includes(port),
+      endpoints: [{ address: { host, port }, instance }],
     };
   }
 

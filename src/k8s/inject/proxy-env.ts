@@ -36,6 +36,11 @@ export const PROXY_ENV = {
   /** Tap listener, `0.0.0.0:<tap port>`: the tap component's Observe calls (tap). */
   tap: 'MESH_PROXY_TAP',
   /**
+   * `true`: proxy-init's iptables rules redirect the pod's TCP to the proxy, which recovers each connection's
+   * original destination (inbound: the app port it was addressed to; outbound: the IP:port it was going to).
+   */
+  transparent: 'MESH_PROXY_TRANSPARENT',
+  /**
    * `127.0.0.1:<port>`, the first port the app's containers declare: where inbound connections go when
    * their original destination cannot be recovered. Unset when the pod declares no ports.
    */
@@ -118,6 +123,7 @@ export function proxyEnv(input: ProxyEnvInput): JsonObject[] {
     value(e.outbound, `127.0.0.1:${p.outbound}`),
     value(e.admin, `0.0.0.0:${p.admin}`),
     value(e.tap, `0.0.0.0:${p.tap}`),
+    value(e.transparent, 'true'),
   ];
   const first = input.appPorts[0];
   if (first !== undefined) {

@@ -14,6 +14,7 @@ import type { ProxyIdentity } from '../identity/client.js';
 import { OPAQUE_ALPN, setPeerIdentity } from '../tls/peer.js';
 import { peekSni } from '../tls/sni-peek.js';
 import { MeshTlsTerminator } from '../tls/terminate.js';
+import { setOriginalTarget } from './original-target.js';
 
 type OpaqueTarget = EndpointPicker | ProxyError | undefined;
 
@@ -30,10 +31,23 @@ export interface ListenerOptions {
   readonly maxConnectAttempts: number;
   /** True when connections here skip detection (the destination port is opaque). */
   readonly opaque: boolean;
-  /** Where opaque (and the app's own TLS) connections go; undefined or an error when they have nowhere to go. */
-  readonly opaqueTarget: () => OpaqueTarget | Promise<OpaqueTarget>;
+  /**
+   * Where opaque (and the app's own TLS) connections go, given the connection's original destination (in
+   * transparent mode); undefined or an error when they have nowhere to go.
+   */
+  readonly opaqueTarget: (target: HostPort | undefined) => OpaqueTarget | Promise<OpaqueTarget>;
   /** Inbound only: terminate mesh mTLS addressed to this identity. */
   readonly meshTls?: MeshTlsServer | undefined;
+  /** Transparent mode (iptables redirects connections here); undefined for the local mode. */
+  readonly transparent?: TransparentListening | undefined;
+}
+
+/** The original-destination layer of a listener that iptables redirects connections to. */
+export interface TransparentListening {
+  /** Where a redirected connection was addressed (SO_ORIGINAL_DST); undefined when it was not redirected. */
+  readonly originalDst: (socket: net.Socket) => HostPort | undefined;
+  /** Original destination ports whose connections skip protocol detection (redirected connections only). */
+  readonly opaquePorts: ReadonlySet<number>;
 }
 
 export interface MeshTlsServer {
@@ -87,9 +101,18 @@ export class ProxyListener {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
-    if (options.opaque) {
+    // Original destination: read at accept, while the fd is certainly this socket's.
+    const target = options.transparent?.originalDst(socket);
+    if (target !== undefined) setOriginalTarget(socket, target);
+    const opaque = target === undefined ? options.opaque : options.transparent?.opaquePorts.has(target.port);
+    if (opaque && target !== undefined && options.meshTls !== undefined) {
+      // An opaque port still carries mesh mTLS from meshed clients: no HTTP detection, but look for it.
+      void this.acceptOpaqueMeshed(socket, options.meshTls, target);
+      return;
+    }
+    if (opaque) {
       this.track(socket, 'false');
-      this.forwardOpaque(socket);
+      this.forwardOpaque(socket, target);
       return;
     }
     void peekProtocol(socket, options.detectTimeoutMs).then(async (result) => {
@@ -110,20 +133,20 @@ export class ProxyListener {
           if (options.meshTls !== undefined) {
             const sni = await peekSni(socket, options.detectTimeoutMs);
             if (sni === options.meshTls.identity.identity) {
-              await this.terminate(socket, options.meshTls);
+              await this.terminate(socket, options.meshTls, target);
               break;
             }
           }
           // The app's own TLS: pass it through untouched.
           this.track(socket, 'false');
-          this.forwardOpaque(socket);
+          this.forwardOpaque(socket, target);
           break;
         default:
           if (result.timedOut) {
             options.logger.debug({ listener: options.name }, 'detect timeout: forwarding as opaque TCP');
           }
           this.track(socket, 'false');
-          this.forwardOpaque(socket);
+          this.forwardOpaque(socket, target);
       }
     });
   }
@@ -133,8 +156,23 @@ export class ProxyListener {
     options.metrics.tcp(options.direction, 'src', formatHostPort(options.address), tls).track(socket);
   }
 
+  /** Transparent mode, opaque port: mesh mTLS when the client's ClientHello names this proxy, else raw TCP. */
+  private async acceptOpaqueMeshed(socket: net.Socket, mesh: MeshTlsServer, target: HostPort): Promise<void> {
+    const sni = await peekSni(socket, this.options.detectTimeoutMs);
+    if (sni === mesh.identity.identity) {
+      await this.terminate(socket, mesh, target);
+      return;
+    }
+    this.track(socket, 'false');
+    this.forwardOpaque(socket, target);
+  }
+
   /** Mesh mTLS for this proxy: verify the client, then serve what it speaks inside (by ALPN). */
-  private async terminate(socket: net.Socket, mesh: MeshTlsServer): Promise<void> {
+  private async terminate(
+    socket: net.Socket,
+    mesh: MeshTlsServer,
+    target: HostPort | undefined,
+  ): Promise<void> {
     if (mesh.identity.serverContext() === undefined) {
       mesh.refused('this proxy has no certificate yet', undefined);
       socket.destroy();
@@ -149,18 +187,19 @@ export class ProxyListener {
     const tlsSocket = result.socket;
     this.track(socket, 'true');
     setPeerIdentity(tlsSocket, result.peerIdentity);
+    if (target !== undefined) setOriginalTarget(tlsSocket, target);
     tlsSocket.on('error', () => undefined);
     if (result.alpn === 'h2') this.options.h2.accept(tlsSocket);
-    else if (result.alpn === OPAQUE_ALPN) this.forwardOpaque(tlsSocket);
+    else if (result.alpn === OPAQUE_ALPN) this.forwardOpaque(tlsSocket, target);
     else this.options.h1.accept(tlsSocket);
   }
 
-  private forwardOpaque(socket: net.Socket): void {
-    const target = this.options.opaqueTarget();
-    if (target instanceof Promise) {
-      void target.then((t) => this.forwardOpaqueTo(socket, t));
+  private forwardOpaque(socket: net.Socket, target: HostPort | undefined): void {
+    const decision = this.options.opaqueTarget(target);
+    if (decision instanceof Promise) {
+      void decision.then((t) => this.forwardOpaqueTo(socket, t));
     } else {
-      this.forwardOpaqueTo(socket, target);
+      this.forwardOpaqueTo(socket, decision);
     }
   }
 

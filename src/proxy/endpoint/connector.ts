@@ -22,6 +22,12 @@ export interface ConnectOptions {
   readonly tls?: MeshTlsTarget | undefined;
   /** ALPN offered over mesh TLS (h2, http/1.1, or the opaque protocol). */
   readonly alpn: string;
+  /**
+   * Keep writing after the peer's FIN: opaque TCP needs it (a FIN ends one direction only). HTTP pools must
+   * not have it: a peer that dies sends FIN, and a half-open socket would keep the pooled HTTP/2 session
+   * "open" with every new stream failing on it.
+   */
+  readonly halfOpen?: boolean;
 }
 
 /** A connect-timeout error carries this code so that isConnectFailure() recognises it. */
@@ -54,6 +60,7 @@ export function openConnection(
       peerIdentity: options.tls.peerIdentity,
       context,
       alpn: options.alpn,
+      halfOpen: options.halfOpen === true,
     });
     ready = 'secureConnect';
   } else {
@@ -61,7 +68,7 @@ export function openConnection(
       host: options.address.host,
       port: options.address.port,
       noDelay: true,
-      allowHalfOpen: true,
+      allowHalfOpen: options.halfOpen === true,
     });
     ready = 'connect';
   }

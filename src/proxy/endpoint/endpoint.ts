@@ -9,6 +9,7 @@ import type { Balanceable } from '../balance/p2c.js';
 import { type Clock, PeakEwma, DEFAULT_DECAY_MS, DEFAULT_RTT_MS } from '../balance/peak-ewma.js';
 import type { ProxyIdentity } from '../identity/client.js';
 import type { Direction, HttpSeries, ProxyMetrics } from '../metrics/proxy-metrics.js';
+import type { TcpSeries } from '../metrics/tcp-series.js';
 import type { LabelSet } from '../metrics/prometheus-text.js';
 import { OPAQUE_ALPN } from '../tls/peer.js';
 import { type MeshTlsTarget, connect, openConnection } from './connector.js';
@@ -117,9 +118,21 @@ export class Endpoint implements Balanceable {
     return s;
   }
 
+  /**
+   * The TCP series of connections to this endpoint, labelled with what discovery says about it (dst_…,
+   * and server_id over mTLS) so that the metrics API can draw edges between workloads.
+   */
+  private tcpSeries(): TcpSeries {
+    const extra =
+      this.meta.identity && this.tls === 'true'
+        ? { ...this.meta.labels, server_id: this.meta.identity }
+        : this.meta.labels;
+    return this.deps.metrics.tcp(this.deps.direction, 'dst', this.key, this.tls, extra);
+  }
+
   h1(): Pool {
     if (this.h1Pool === undefined) {
-      const tcp = this.deps.metrics.tcp(this.deps.direction, 'dst', this.key, this.tls);
+      const tcp = this.tcpSeries();
       const { address, deps, meshTls } = this;
       this.h1Pool = new Pool(`http://${this.key}`, {
         connect: (_opts, callback) =>
@@ -144,7 +157,7 @@ export class Endpoint implements Balanceable {
     this.h2Pool ??= new H2SessionPool(
       this.address,
       this.deps.connectTimeoutMs,
-      this.deps.metrics.tcp(this.deps.direction, 'dst', this.key, this.tls),
+      this.tcpSeries(),
       this.meshTls,
     );
     return this.h2Pool;
@@ -155,9 +168,10 @@ export class Endpoint implements Balanceable {
     return connect({
       address: this.address,
       timeoutMs: this.deps.connectTimeoutMs,
-      tcp: this.deps.metrics.tcp(this.deps.direction, 'dst', this.key, this.tls),
+      tcp: this.tcpSeries(),
       tls: this.meshTls,
       alpn: OPAQUE_ALPN,
+      halfOpen: true,
     });
   }
 

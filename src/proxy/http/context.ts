@@ -10,8 +10,11 @@ import type { Profile } from '../route/profile.js';
 export type RouteDecision = EndpointPicker | ProxyError;
 
 export interface RequestRouter {
-  /** Decides a request's destination from its normalised authority (undefined when it had none). */
-  route(authority: string | undefined): RouteDecision | Promise<RouteDecision>;
+  /**
+   * Decides a request's destination from its normalised authority (undefined when it had none). `connection`
+   * (the request's socket or HTTP/2 session) carries the original destination in transparent mode.
+   */
+  route(authority: string | undefined, connection?: object): RouteDecision | Promise<RouteDecision>;
   /** The authority's service profile, if discovery gave one. */
   profile?(authority: string): Profile | undefined;
 }

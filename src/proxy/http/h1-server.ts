@@ -67,7 +67,7 @@ export class H1Listener {
       return;
     }
     const authority = normalizeAuthority(req.headers.host);
-    const decision = this.ctx.router.route(authority);
+    const decision = this.ctx.router.route(authority, req.socket);
     if (decision instanceof Promise) {
       decision.then(
         (d) => this.forward(req, res, authority, d),
@@ -145,7 +145,9 @@ export class H1Listener {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const problem = checkRequest(req);
     const decision =
-      problem === undefined ? this.ctx.router.route(normalizeAuthority(req.headers.host)) : undefined;
+      problem === undefined
+        ? this.ctx.router.route(normalizeAuthority(req.headers.host), req.socket)
+        : undefined;
     const proceed = (d: RouteDecision | undefined): void => {
       if (d === undefined || d instanceof ProxyError) {
         const err = d ?? new ProxyError('MESH_BAD_REQUEST', problem ?? 'bad upgrade request');

@@ -12,6 +12,8 @@ import { isGrpcContentType } from './headers.js';
 import type { RequestPlan } from './plan.js';
 import { matchRoute } from '../route/profile.js';
 import { peerIdentityOf, setPeerIdentity } from '../tls/peer.js';
+import { originalTargetOf, setOriginalTarget } from '../accept/original-target.js';
+import type { HostPort } from '../../common/address.js';
 
 const { NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -22,6 +24,8 @@ export class H2Listener {
   private readonly sessions = new Set<ServerHttp2Session>();
   /** The client identity of the connection being accepted (sessions are created synchronously in emit). */
   private accepting: string | undefined;
+  /** Likewise the original destination of the connection being accepted (transparent mode). */
+  private acceptingTarget: HostPort | undefined;
 
   constructor(private readonly ctx: HttpContext) {
     this.server = http2.createServer({
@@ -36,6 +40,7 @@ export class H2Listener {
     this.server.on('session', (session: ServerHttp2Session) => {
       // session.socket is a proxy object, not the socket: the identity is keyed on the session itself.
       if (this.accepting !== undefined) setPeerIdentity(session, this.accepting);
+      if (this.acceptingTarget !== undefined) setOriginalTarget(session, this.acceptingTarget);
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
       session.on('error', () => undefined);
@@ -48,10 +53,12 @@ export class H2Listener {
 
   accept(socket: net.Socket | Duplex): void {
     this.accepting = peerIdentityOf(socket);
+    this.acceptingTarget = originalTargetOf(socket);
     try {
       this.server.emit('connection', socket);
     } finally {
       this.accepting = undefined;
+      this.acceptingTarget = undefined;
     }
   }
 
@@ -66,7 +73,7 @@ export class H2Listener {
 
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
     const authority = normalizeAuthority(headers[':authority'] ?? headers.host);
-    const decision = this.ctx.router.route(authority);
+    const decision = this.ctx.router.route(authority, stream.session);
     if (decision instanceof Promise) {
       decision.then(
         (d) => this.forward(stream, headers, flags, authority, d),

@@ -80,6 +80,11 @@ export class ServiceDirectory implements RequestRouter {
     private readonly deps: EndpointDeps,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /**
+     * Transparent mode: IP authorities (an original destination, or a Host that is an IP) are asked of
+     * discovery too, so that a meshed pod's IP is reached over mTLS; unknown ones are dialled directly.
+     */
+    private readonly discoverIpAuthorities = false,
   ) {}
 
   /** Connects the directory to a discovery client (the Destination API). */
@@ -95,7 +100,7 @@ export class ServiceDirectory implements RequestRouter {
       );
     }
     const entry = this.services.get(authority);
-    if (this.trigger !== undefined && !isIpAuthority(authority)) {
+    if (this.trigger !== undefined && (this.discoverIpAuthorities || !isIpAuthority(authority))) {
       if (entry?.discovery === undefined) {
         // First use: ask the control plane, then decide with what it said (or the static fallback).
         return this.trigger.watch(authority).then(() => this.decide(authority));
@@ -120,6 +125,7 @@ export class ServiceDirectory implements RequestRouter {
     const effective = entry?.effective();
     if (entry !== undefined && effective !== undefined) {
       if (entry.picker.endpoints.length === 0) {
+        if (this.discoverIpAuthorities && isIpAuthority(authority)) return this.directPicker(authority);
         return new ProxyError('MESH_NO_ENDPOINTS', `service ${authority} has no endpoints`);
       }
       return entry.picker;

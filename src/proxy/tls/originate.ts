@@ -10,13 +10,15 @@ export interface OriginateOptions {
   readonly peerIdentity: string;
   readonly context: tls.SecureContext;
   readonly alpn: string;
+  /** Opaque traffic needs half-open sockets (see ConnectOptions.halfOpen); HTTP must not have them. */
+  readonly halfOpen: boolean;
 }
 
 export function originateMeshTls(options: OriginateOptions): tls.TLSSocket {
   const { peerIdentity } = options;
   // allowHalfOpen is honoured by tls.connect (it is passed to the underlying socket) but missing from the
-  // types; opaque traffic needs it so a FIN in one direction does not close the other.
-  const halfOpen = { allowHalfOpen: true } as tls.ConnectionOptions;
+  // types.
+  const halfOpen = { allowHalfOpen: options.halfOpen } as tls.ConnectionOptions;
   const socket = tls.connect({
     ...halfOpen,
     host: options.address.host,

@@ -68,6 +68,57 @@ test('the demo runs a meshed app, restarts a killed instance, refuses a second c
     { timeoutMs: 30_000, what: 'mTLS traffic at web, books and authors' },
   );
 
+  // Every observability command finds the demo without flags (its record in MESHCTL_HOME names the
+  // control plane and the namespace). stat: traffic on every service, all of it over mTLS.
+  const json = async (args: string[]): Promise<Record<string, unknown>[]> => {
+    const r = await runMeshctl([...args, '-o', 'json'], { env });
+    assert.equal(r.code, 0, `meshctl ${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as Record<string, unknown>[];
+  };
+  await waitFor(
+    async () => {
+      const rows = await json(['stat', 'deploy', '-t', '10s']);
+      return ['web', 'books', 'authors'].every((name) => {
+        const row = rows.find((r) => r['name'] === name);
+        return row !== undefined && Number(row['rps']) > 0 && row['tlsShare'] === 1;
+      });
+    },
+    { timeoutMs: 30_000, what: 'stat: traffic on web, books and authors, all of it over mTLS' },
+  );
+  // routes: the failing route shows it (authors fails 15 % of lookups; web's proxy retries them).
+  const routes = await json(['routes', 'deploy/authors']);
+  const lookup = routes.find((r) => r['route'] === 'GET /authors/{id}');
+  assert.ok(lookup, JSON.stringify(routes));
+  assert.ok(Number(lookup['successRate']) < 1 && Number(lookup['successRate']) > 0.5, JSON.stringify(lookup));
+  // endpoints and edges: two books instances with identities; every edge secured.
+  const books = await json(['endpoints', 'books.demo:80']);
+  assert.equal(books.length, 2);
+  assert.ok(books.every((e) => typeof e['identity'] === 'string'));
+  const edges = await json(['edges', 'deploy']);
+  assert.ok(edges.some((e) => e['src'] === 'web' && e['dst'] === 'books'));
+  assert.ok(
+    edges.every((e) => e['secured'] === true),
+    JSON.stringify(edges),
+  );
+  // tap: live requests through web's proxies, over TLS; Ctrl-C ends it with 130.
+  const tap = startMeshctl(t, ['tap', 'deploy/web', '-o', 'jsonl'], env);
+  await waitFor(() => tap.stdout().split('\n').filter(Boolean).length >= 6, {
+    timeoutMs: 20_000,
+    what: 'tap events from web',
+  });
+  tap.child.kill('SIGINT');
+  assert.equal(await tap.exited, 130);
+  const events = tap
+    .stdout()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { proxy: string; tls: boolean; type: string });
+  assert.ok(
+    events.every((e) => e.proxy.startsWith('web-') && e.tls),
+    tap.stdout().slice(0, 500),
+  );
+  assert.ok(events.some((e) => e.type === 'requestInit'));
+
   // A second demo while this one runs says so and exits 1.
   const second = await runMeshctl(['demo', '--no-tui'], { env });
   assert.equal(second.code, 1);

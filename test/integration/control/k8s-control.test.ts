@@ -265,6 +265,7 @@ test('the webhook injects pods the API server sends it, skips with an Event, and
         },
         (res) => {
           let text = '';
+          res.on('error', reject);
           res.setEncoding('utf8').on('data', (d: string) => (text += d));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
         },
@@ -349,6 +350,7 @@ test('the webhook answers 200 reviews with p99 under 50 ms inside the injector (
         },
         (res) => {
           let text = '';
+          res.on('error', reject);
           res.setEncoding('utf8').on('data', (d: string) => (text += d));
           res.on('end', () =>
             resolve({

@@ -107,6 +107,7 @@ test('the patch adds proxy-init and the proxy first, the volumes, and the labels
   assert.match(out.metadata.annotations['mesh.io/trust-root-sha256'] ?? '', /^[0-9a-f]{64}$/);
   assert.equal(env(out, PROXY_ENV.trustAnchors), ANCHORS);
   assert.equal(env(out, PROXY_ENV.app), '127.0.0.1:8080');
+  assert.equal(env(out, PROXY_ENV.transparent), 'true', 'proxy-init redirects, so the proxy is transparent');
   assert.equal(env(out, PROXY_ENV.inboundPorts), '8080', 'UDP ports are not the proxy’s');
   assert.equal(env(out, PROXY_ENV.controlPlane), 'mesh-destination.mesh.svc.cluster.local.:8086');
   assert.equal(
