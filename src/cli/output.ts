@@ -1,7 +1,6 @@
 // Output renderers shared by every command: aligned tables for people, JSON/JSON lines/YAML for scripts.
 // Machine output goes to stdout only; nothing else is ever written there.
 import { stripVTControlCharacters } from 'node:util';
-import { stringify as toYaml } from 'yaml';
 import { Option } from '@commander-js/extra-typings';
 
 type FormatOption = Option<
@@ -70,8 +69,10 @@ export function renderJsonLine(value: unknown): string {
   return JSON.stringify(value) + '\n';
 }
 
-export function renderYaml(value: unknown): string {
-  return toYaml(value);
+/** Async so that yaml loads only for -o yaml: `meshctl proxy` imports this module through the CLI. */
+export async function renderYaml(value: unknown): Promise<string> {
+  const { stringify } = await import('yaml');
+  return stringify(value);
 }
 
 export function writeOut(text: string): void {
@@ -82,7 +83,11 @@ export function writeOut(text: string): void {
  * Renders a list of rows in a machine format (a JSON array, one JSON object per line, a YAML list), or,
  * for table and wide, with `table`.
  */
-export function renderRows<Row>(format: OutputFormat, rows: readonly Row[], table: () => string): string {
+export async function renderRows<Row>(
+  format: OutputFormat,
+  rows: readonly Row[],
+  table: () => string,
+): Promise<string> {
   switch (format) {
     case 'json':
       return renderJson(rows);

@@ -17,15 +17,14 @@ import { H1Listener } from './http/h1-server.js';
 import { H2Listener } from './http/h2-server.js';
 import { ProxyMetrics, type Direction } from './metrics/proxy-metrics.js';
 import { ServiceDirectory } from './outbound/directory.js';
-import { ProxyIdentity } from './identity/client.js';
+import type { ProxyIdentity } from './identity/client.js';
 import type { MeshTlsServer } from './accept/listener.js';
 import { renderLabels } from './metrics/prometheus-text.js';
 import { readTrustAnchorsFile } from './identity/trust-anchors.js';
-import { DestinationDiscovery } from './discovery/destination-client.js';
+import type { DestinationDiscovery } from './discovery/destination-client.js';
 import { NO_TAP, type TapHook } from './tap/hook.js';
 import { proxyLabels } from './tap/identity.js';
-import { tapSecurity } from './tap/security.js';
-import { createTapServer } from './tap/server.js';
+import type { RunningTapServer } from './tap/server.js';
 import type { TransparentListening } from './accept/listener.js';
 import { AppPorts } from './inbound/app-ports.js';
 import { OriginalDstRouter } from './outbound/original-dst-router.js';
@@ -57,9 +56,12 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
   let draining = false;
   const isDraining = (): boolean => draining;
 
+  // Identity, tap and the Destination client (gRPC, X.509) are imported only when configured: a proxy
+  // without them does not carry their modules in memory.
   let identity: ProxyIdentity | undefined;
   if (config.identity !== undefined) {
     const trustAnchorsPem = readTrustAnchorsFile(config.identity.trustAnchorsFile);
+    const { ProxyIdentity } = await import('./identity/client.js');
     identity = new ProxyIdentity({
       identity: config.identity.name,
       address: config.identity.address,
@@ -73,10 +75,19 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     identity.start();
   }
   // Tap: until an Observe stream is open, requests pay one field read for it; with --tap off, nothing.
-  const tapServer =
-    config.tap === undefined
-      ? undefined
-      : createTapServer({ logger, metrics, labels: proxyLabels(config), ...tapSecurity(identity, logger) });
+  let tapServer: RunningTapServer | undefined;
+  if (config.tap !== undefined) {
+    const [{ createTapServer }, { tapSecurity }] = await Promise.all([
+      import('./tap/server.js'),
+      import('./tap/security.js'),
+    ]);
+    tapServer = createTapServer({
+      logger,
+      metrics,
+      labels: proxyLabels(config),
+      ...tapSecurity(identity, logger),
+    });
+  }
   const tap: TapHook = tapServer?.hook ?? NO_TAP;
   const refusals = new Map<string, number>();
   metrics.addCollector((w) => {
@@ -123,6 +134,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
 
   let discovery: DestinationDiscovery | undefined;
   if (config.controlPlane !== undefined) {
+    const { DestinationDiscovery } = await import('./discovery/destination-client.js');
     discovery = new DestinationDiscovery({
       controlPlane: config.controlPlane,
       contextToken: JSON.stringify({ ns: config.namespace, workload: config.workload, pod: config.pod }),

@@ -4,7 +4,6 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDuration } from '../../common/duration.js';
 import { parsePositiveInt } from '../../common/settings.js';
-import { runCheck } from '../check/run.js';
 import { KUBE_FLAGS_HELP, addKubeFlags, namespaceScope, type KubeFlags } from '../kube-flags.js';
 
 interface CheckFlags extends KubeFlags {
@@ -63,6 +62,8 @@ Examples:
     )
     .action(async (_opts, command) => {
       const flags = command.opts() as CheckFlags;
+      // The checks bring @kubernetes/client-node (tens of MB): loaded only when `check` runs.
+      const { runCheck } = await import('../check/run.js');
       const code = await runCheck(
         {
           ...flags,

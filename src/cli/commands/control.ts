@@ -2,7 +2,7 @@
 // injector, or all) in this process, against a mesh file or the Kubernetes API.
 import { Option, type Command } from '@commander-js/extra-typings';
 import { CONTROL_COMPONENTS, CONTROL_SETTINGS } from '../../control/config.js';
-import { MESH_FILE_EXAMPLE } from '../../control/registry/mesh-file.js';
+import { MESH_FILE_EXAMPLE } from '../../control/registry/mesh-file-example.js';
 import { settingHelp, type SettingSpec } from '../../common/settings.js';
 
 export function registerControl(program: Command): void {

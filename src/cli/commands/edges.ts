@@ -59,7 +59,7 @@ export function registerEdges(program: Command): void {
       const rows = edgeJsonRows(res);
       if (rows.length === 0) process.stderr.write('No edges found.\n');
       writeOut(
-        renderRows(opts.output, rows, () =>
+        await renderRows(opts.output, rows, () =>
           rows.length === 0
             ? ''
             : edgesTable(rows, { wide: opts.output === 'wide', paint: painterFor(process.stdout) }),

@@ -126,7 +126,7 @@ export function registerEndpoints(program: Command): void {
       sortEndpoints(rows);
       if (rows.length === 0 && unknown.length === 0) process.stderr.write('No endpoints found.\n');
       writeOut(
-        renderRows(opts.output, rows, () =>
+        await renderRows(opts.output, rows, () =>
           rows.length === 0 ? '' : endpointsTable(rows, { wide: opts.output === 'wide' }),
         ),
       );

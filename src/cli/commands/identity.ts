@@ -67,7 +67,7 @@ export function registerIdentity(program: Command): void {
       const certs = parseCertificates(await readInput(file), source);
       const infos = certs.map((c) => describe(c));
       if (opts.output === 'json') writeOut(renderJson(infos));
-      else if (opts.output === 'yaml') writeOut(renderYaml(infos));
+      else if (opts.output === 'yaml') writeOut(await renderYaml(infos));
       else {
         writeOut(
           infos

@@ -65,7 +65,7 @@ export function registerRoutes(program: Command): void {
       const rows = routeJsonRows(res);
       if (rows.length === 0) process.stderr.write('No traffic found.\n');
       writeOut(
-        renderRows(opts.output, rows, () =>
+        await renderRows(opts.output, rows, () =>
           rows.length === 0 ? '' : routesTable(rows, { wide: opts.output === 'wide' }),
         ),
       );

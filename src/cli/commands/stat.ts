@@ -82,7 +82,7 @@ export function registerStat(program: Command): void {
       );
       if (rows.length === 0) process.stderr.write('No traffic found.\n');
       writeOut(
-        renderRows(opts.output, rows, () =>
+        await renderRows(opts.output, rows, () =>
           rows.length === 0
             ? ''
             : statTable(rows, { wide: opts.output === 'wide', allNamespaces: opts.allNamespaces === true }),

@@ -12,11 +12,11 @@ export function registerVersion(program: Command): void {
       'after',
       '\nExamples:\n  meshctl version\n  meshctl version -o json | jq -r .client.version\n',
     )
-    .action((opts) => {
+    .action(async (opts) => {
       const client = versionInfo();
       const doc = { client: { version: client.version, node: client.node, platform: client.platform } };
       if (opts.output === 'json') writeOut(renderJson(doc));
-      else if (opts.output === 'yaml') writeOut(renderYaml(doc));
+      else if (opts.output === 'yaml') writeOut(await renderYaml(doc));
       else writeOut(`Client version: ${client.version} (node ${client.node}, ${client.platform})\n`);
     });
 }

@@ -14,31 +14,7 @@ import {
   type WorkloadSpec,
 } from './model.js';
 
-export const MESH_FILE_EXAMPLE = `# meshctl local mesh file
-trustDomain: cluster.local
-controlPlaneNamespace: mesh
-services:
-  - name: web
-    namespace: demo
-    ports: [80]
-    workload: web
-    profile:
-      routes:
-        - name: GET /books/{id}
-          method: GET
-          pathRegex: /books/\\d+
-          retryable: true
-          timeout: 300ms
-workloads:
-  - name: web
-    namespace: demo
-    serviceAccount: web
-    instances:
-      - name: web-0
-        address: 127.0.0.1:4143
-        admin: 127.0.0.1:4191
-        tap: 127.0.0.1:4190
-`;
+export { MESH_FILE_EXAMPLE } from './mesh-file-example.js';
 
 type Json = unknown;
 

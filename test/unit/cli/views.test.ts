@@ -85,27 +85,21 @@ test('stat: numbers in JSON, linkerd formats in the table, "-" (not 0%) without 
   assert.match(statTable(svc), /\nbooks +- +- /);
 });
 
-test('rows render as a JSON array, JSON lines or YAML', () => {
+test('rows render as a JSON array, JSON lines or YAML', async () => {
   const rows = [
     { a: 1, b: null },
     { a: 2, b: 'x' },
   ];
-  assert.deepEqual(JSON.parse(renderRows('json', rows, () => 'table')), rows);
+  assert.deepEqual(JSON.parse(await renderRows('json', rows, () => 'table')), rows);
   assert.deepEqual(
-    renderRows('jsonl', rows, () => '')
+    (await renderRows('jsonl', rows, () => ''))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as unknown),
     rows,
   );
-  assert.equal(
-    renderRows('yaml', rows, () => ''),
-    '- a: 1\n  b: null\n- a: 2\n  b: x\n',
-  );
-  assert.equal(
-    renderRows('wide', rows, () => 'table'),
-    'table',
-  );
+  assert.equal(await renderRows('yaml', rows, () => ''), '- a: 1\n  b: null\n- a: 2\n  b: x\n');
+  assert.equal(await renderRows('wide', rows, () => 'table'), 'table');
 });
 
 test('routes: one table, or one per resource with a heading', () => {
