@@ -1,6 +1,6 @@
 // The flags every command that questions the mesh shares, kubectl-style, declared once so that their
 // names, defaults and help read the same everywhere (and so that `top` can reuse them).
-import { Option } from '@commander-js/extra-typings';
+import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { UsageError } from '../common/errors.js';
 import { parseDuration } from '../common/duration.js';
 import { DEFAULT_CONTROL_PLANE } from '../control/config.js';
@@ -83,3 +83,22 @@ export const SHARED_HELP = `${CONTROL_PLANE_HELP}
 With --context or --kubeconfig, the command asks the control plane installed in that cluster instead
 (namespace --control-plane-namespace, default "${DEFAULT_CONTROL_PLANE_NAMESPACE}"), port-forwarding to its pods as kubectl
 port-forward does; -n then defaults to the context's namespace.`;
+
+/**
+ * The flags that choose the control plane — --control-plane, or a cluster's with --context/--kubeconfig and
+ * --control-plane-namespace — added to a command in the same order everywhere.
+ */
+// The return type is the chain's, computed by commander's typings (every option typed for .action); it cannot be
+// written out more precisely than that.
+// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types
+export function addControlPlaneOptions<
+  Args extends unknown[],
+  Opts extends OptionValues,
+  GlobalOpts extends OptionValues,
+>(cmd: Command<Args, Opts, GlobalOpts>) {
+  return cmd
+    .addOption(controlPlaneOption())
+    .addOption(contextOption())
+    .addOption(kubeconfigOption())
+    .addOption(controlPlaneNamespaceOption());
+}

@@ -2,12 +2,9 @@
 // and whether the connection is mutual TLS.
 import type { Command } from '@commander-js/extra-typings';
 import {
+  addControlPlaneOptions,
   SHARED_HELP,
   allNamespacesOption,
-  contextOption,
-  controlPlaneOption,
-  controlPlaneNamespaceOption,
-  kubeconfigOption,
   namespaceOption,
 } from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
@@ -31,23 +28,20 @@ ${SHARED_HELP}
 `;
 
 export function registerEdges(program: Command): void {
-  program
-    .command('edges')
-    .description('connections between workloads or pods, and whether each is mutual TLS')
-    .argument('<resource...>', 'TYPE, TYPE NAME or TYPE/NAME (the sources)')
-    .addOption(namespaceOption())
-    .addOption(allNamespacesOption())
-    .addOption(outputOption())
-    .addOption(controlPlaneOption())
-    .addOption(contextOption())
-    .addOption(kubeconfigOption())
-    .addOption(controlPlaneNamespaceOption())
+  addControlPlaneOptions(
+    program
+      .command('edges')
+      .description('connections between workloads or pods, and whether each is mutual TLS')
+      .argument('<resource...>', 'TYPE, TYPE NAME or TYPE/NAME (the sources)')
+      .addOption(namespaceOption())
+      .addOption(allNamespacesOption())
+      .addOption(outputOption()),
+  )
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
-      const { resolveNamespace } = await import('../control-plane.js');
+      const { resolveNamespace, withControlPlane } = await import('../control-plane.js');
       const ns = await resolveNamespace(opts.namespace, opts);
       const selector = parseResourceArgs(args, ns, EDGE_KINDS);
-      const { withControlPlane } = await import('../control-plane.js');
       const { toWireResource } = await import('../resource.js');
       const { edgeJsonRows, edgesTable } = await import('../views/edges.js');
       const { renderRows } = await import('../output.js');

@@ -4,12 +4,9 @@ import type { Command } from '@commander-js/extra-typings';
 import { normalizeAuthority } from '../../common/address.js';
 import { MeshError, UsageError } from '../../common/errors.js';
 import {
+  addControlPlaneOptions,
   SHARED_HELP,
   allNamespacesOption,
-  contextOption,
-  controlPlaneOption,
-  controlPlaneNamespaceOption,
-  kubeconfigOption,
   namespaceOption,
 } from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
@@ -81,18 +78,16 @@ async function listAuthorities(cp: ControlPlane, namespace: string | undefined):
 }
 
 export function registerEndpoints(program: Command): void {
-  program
-    .command('endpoints')
-    .alias('ep')
-    .description('the endpoints the destination service gives for authorities')
-    .argument('[authorities...]', 'host:port as clients address it, e.g. web.demo:80')
-    .addOption(namespaceOption())
-    .addOption(allNamespacesOption())
-    .addOption(outputOption())
-    .addOption(controlPlaneOption())
-    .addOption(contextOption())
-    .addOption(kubeconfigOption())
-    .addOption(controlPlaneNamespaceOption())
+  addControlPlaneOptions(
+    program
+      .command('endpoints')
+      .alias('ep')
+      .description('the endpoints the destination service gives for authorities')
+      .argument('[authorities...]', 'host:port as clients address it, e.g. web.demo:80')
+      .addOption(namespaceOption())
+      .addOption(allNamespacesOption())
+      .addOption(outputOption()),
+  )
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
       const authorities = args.map((a) => {

@@ -2,12 +2,9 @@
 // requests) of the traffic a resource serves, or sends to `--to`.
 import type { Command } from '@commander-js/extra-typings';
 import {
+  addControlPlaneOptions,
   SHARED_HELP,
   allNamespacesOption,
-  contextOption,
-  controlPlaneOption,
-  controlPlaneNamespaceOption,
-  kubeconfigOption,
   namespaceOption,
   timeWindowOption,
 } from '../common-options.js';
@@ -30,26 +27,23 @@ ${SHARED_HELP}
 `;
 
 export function registerRoutes(program: Command): void {
-  program
-    .command('routes')
-    .description('golden metrics per route of a resource')
-    .argument('<resource...>', 'TYPE, TYPE NAME or TYPE/NAME')
-    .option('--to <resource>', "only the resource's requests to this resource (TYPE or TYPE/NAME, in -n)")
-    .addOption(timeWindowOption())
-    .addOption(namespaceOption())
-    .addOption(allNamespacesOption())
-    .addOption(outputOption())
-    .addOption(controlPlaneOption())
-    .addOption(contextOption())
-    .addOption(kubeconfigOption())
-    .addOption(controlPlaneNamespaceOption())
+  addControlPlaneOptions(
+    program
+      .command('routes')
+      .description('golden metrics per route of a resource')
+      .argument('<resource...>', 'TYPE, TYPE NAME or TYPE/NAME')
+      .option('--to <resource>', "only the resource's requests to this resource (TYPE or TYPE/NAME, in -n)")
+      .addOption(timeWindowOption())
+      .addOption(namespaceOption())
+      .addOption(allNamespacesOption())
+      .addOption(outputOption()),
+  )
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
-      const { resolveNamespace } = await import('../control-plane.js');
+      const { resolveNamespace, withControlPlane } = await import('../control-plane.js');
       const ns = await resolveNamespace(opts.namespace, opts);
       const selector = parseResourceArgs(args, ns);
       const to = opts.to === undefined ? undefined : parseResourceFlag(opts.to, '--to', ns);
-      const { withControlPlane } = await import('../control-plane.js');
       const { toWireResource } = await import('../resource.js');
       const { routeJsonRows, routesTable } = await import('../views/routes.js');
       const { renderRows } = await import('../output.js');

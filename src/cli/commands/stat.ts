@@ -3,12 +3,9 @@
 import type { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../../common/errors.js';
 import {
+  addControlPlaneOptions,
   SHARED_HELP,
   allNamespacesOption,
-  contextOption,
-  controlPlaneOption,
-  controlPlaneNamespaceOption,
-  kubeconfigOption,
   namespaceOption,
   timeWindowOption,
 } from '../common-options.js';
@@ -43,31 +40,28 @@ export async function fetchStat(cp: ControlPlane, req: StatRequest): Promise<Sta
 }
 
 export function registerStat(program: Command): void {
-  program
-    .command('stat')
-    .description('golden metrics per workload, pod, service, authority or namespace')
-    .argument('<resource...>', 'TYPE, TYPE NAME or TYPE/NAME')
-    .option('--from <resource>', 'only traffic from this resource (TYPE or TYPE/NAME, in -n)')
-    .option('--to <resource>', 'only traffic to this resource (TYPE or TYPE/NAME, in -n)')
-    .addOption(timeWindowOption())
-    .addOption(namespaceOption())
-    .addOption(allNamespacesOption())
-    .addOption(outputOption())
-    .addOption(controlPlaneOption())
-    .addOption(contextOption())
-    .addOption(kubeconfigOption())
-    .addOption(controlPlaneNamespaceOption())
+  addControlPlaneOptions(
+    program
+      .command('stat')
+      .description('golden metrics per workload, pod, service, authority or namespace')
+      .argument('<resource...>', 'TYPE, TYPE NAME or TYPE/NAME')
+      .option('--from <resource>', 'only traffic from this resource (TYPE or TYPE/NAME, in -n)')
+      .option('--to <resource>', 'only traffic to this resource (TYPE or TYPE/NAME, in -n)')
+      .addOption(timeWindowOption())
+      .addOption(namespaceOption())
+      .addOption(allNamespacesOption())
+      .addOption(outputOption()),
+  )
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
       if (opts.from !== undefined && opts.to !== undefined) {
         throw new UsageError('MESH_EXCLUSIVE_FLAGS', '--from and --to cannot be used together');
       }
-      const { resolveNamespace } = await import('../control-plane.js');
+      const { resolveNamespace, withControlPlane } = await import('../control-plane.js');
       const ns = await resolveNamespace(opts.namespace, opts);
       const selector = parseResourceArgs(args, ns);
       const from = opts.from === undefined ? undefined : parseResourceFlag(opts.from, '--from', ns);
       const to = opts.to === undefined ? undefined : parseResourceFlag(opts.to, '--to', ns);
-      const { withControlPlane } = await import('../control-plane.js');
       const { toWireResource } = await import('../resource.js');
       const { statTable } = await import('../views/stat.js');
       const { renderRows } = await import('../output.js');

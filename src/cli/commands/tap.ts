@@ -3,12 +3,9 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { UsageError } from '../../common/errors.js';
 import {
+  addControlPlaneOptions,
   SHARED_HELP,
   allNamespacesOption,
-  contextOption,
-  controlPlaneOption,
-  controlPlaneNamespaceOption,
-  kubeconfigOption,
   namespaceOption,
 } from '../common-options.js';
 import { outputOption } from '../output.js';
@@ -43,45 +40,43 @@ ${SHARED_HELP}
 `;
 
 export function registerTap(program: Command): void {
-  program
-    .command('tap')
-    .description('stream live requests through the proxies of a resource')
-    .argument('<resource...>', 'TYPE, TYPE NAME or TYPE/NAME')
-    .option('--to <resource>', 'only requests to this resource (TYPE or TYPE/NAME, in -n)')
-    .option('--method <method>', 'only requests with this HTTP method')
-    .option('--path <prefix>', 'only requests whose path starts with this prefix')
-    .option('--authority <authority>', 'only requests to this authority (host or host:port)')
-    .option('--scheme <scheme>', 'only requests with this scheme (http, https)')
-    .addOption(
-      new Option(
-        '--status <status>',
-        'only responses with this status: 5xx, 4xx, a code (503) or a range',
-      ).argParser(parseStatusFilter),
-    )
-    .addOption(
-      new Option(
-        '--min-latency <duration>',
-        'only requests that took at least this long (e.g. 100ms)',
-      ).argParser(parseMinLatency),
-    )
-    .addOption(
-      new Option('--max-rps <n>', 'most requests per second to show, over all proxies (more are skipped)')
-        .default(100)
-        .argParser(parseMaxRps),
-    )
-    .addOption(
-      new Option('--redact-header <name>', 'also redact this header (repeatable)').argParser(collect),
-    )
-    .addOption(namespaceOption())
-    .addOption(allNamespacesOption())
-    .addOption(outputOption(['table', 'wide', 'json', 'jsonl']))
-    .addOption(controlPlaneOption())
-    .addOption(contextOption())
-    .addOption(kubeconfigOption())
-    .addOption(controlPlaneNamespaceOption())
+  addControlPlaneOptions(
+    program
+      .command('tap')
+      .description('stream live requests through the proxies of a resource')
+      .argument('<resource...>', 'TYPE, TYPE NAME or TYPE/NAME')
+      .option('--to <resource>', 'only requests to this resource (TYPE or TYPE/NAME, in -n)')
+      .option('--method <method>', 'only requests with this HTTP method')
+      .option('--path <prefix>', 'only requests whose path starts with this prefix')
+      .option('--authority <authority>', 'only requests to this authority (host or host:port)')
+      .option('--scheme <scheme>', 'only requests with this scheme (http, https)')
+      .addOption(
+        new Option(
+          '--status <status>',
+          'only responses with this status: 5xx, 4xx, a code (503) or a range',
+        ).argParser(parseStatusFilter),
+      )
+      .addOption(
+        new Option(
+          '--min-latency <duration>',
+          'only requests that took at least this long (e.g. 100ms)',
+        ).argParser(parseMinLatency),
+      )
+      .addOption(
+        new Option('--max-rps <n>', 'most requests per second to show, over all proxies (more are skipped)')
+          .default(100)
+          .argParser(parseMaxRps),
+      )
+      .addOption(
+        new Option('--redact-header <name>', 'also redact this header (repeatable)').argParser(collect),
+      )
+      .addOption(namespaceOption())
+      .addOption(allNamespacesOption())
+      .addOption(outputOption(['table', 'wide', 'json', 'jsonl'])),
+  )
     .addHelpText('after', EXAMPLES)
     .action(async (args, opts) => {
-      const { resolveNamespace } = await import('../control-plane.js');
+      const { resolveNamespace, withControlPlane } = await import('../control-plane.js');
       const ns = await resolveNamespace(opts.namespace, opts);
       const named = parseResourceArgs(args, ns);
       if (opts.allNamespaces && (named.name !== '' || named.kind === 'authority')) {
@@ -112,7 +107,6 @@ export function registerTap(program: Command): void {
         const { UsageError } = await import('../../common/errors.js');
         throw new UsageError('MESH_BAD_HEADER', `invalid --redact-header: ${(err as Error).message}`);
       }
-      const { withControlPlane } = await import('../control-plane.js');
       const { runTap } = await import('../tap-session.js');
       const code = await withControlPlane(opts, ['tap'], (cp) =>
         runTap({

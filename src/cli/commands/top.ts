@@ -4,12 +4,9 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDuration } from '../../common/duration.js';
 import { UsageError } from '../../common/errors.js';
 import {
+  addControlPlaneOptions,
   SHARED_HELP,
   DEFAULT_CONTROL_PLANE_NAMESPACE,
-  contextOption,
-  controlPlaneNamespaceOption,
-  controlPlaneOption,
-  kubeconfigOption,
   namespaceOption,
 } from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
@@ -39,28 +36,26 @@ ${SHARED_HELP}
 `;
 
 export function registerTop(program: Command): void {
-  program
-    .command('top')
-    .description(
-      'live golden metrics per route or workload, a tap tail and trends (full screen on a terminal)',
-    )
-    .argument('[resource]', 'what to show: TYPE[/NAME], e.g. namespace/demo or deploy/web')
-    .addOption(namespaceOption())
-    .option('--from <resource>', 'only traffic from this resource (TYPE/NAME)')
-    .option('--to <resource>', 'only traffic to this resource (TYPE/NAME)')
-    .addOption(controlPlaneOption())
-    .addOption(contextOption())
-    .addOption(kubeconfigOption())
-    .addOption(controlPlaneNamespaceOption())
-    .option('-b, --batch', 'print one snapshot and exit (the default when not on a terminal)')
-    .addOption(outputOption(['table', 'jsonl']))
-    .option('--interval <duration>', 'how often to refresh (at least 250ms)', '1s')
-    .option('-t, --time-window <duration>', 'window the metrics cover (10s … 1h); t cycles it', '1m')
-    .addOption(
-      new Option('--by <rows>', 'one row per route or per workload')
-        .choices(['route', 'workload'] as const)
-        .default('route' as const),
-    )
+  addControlPlaneOptions(
+    program
+      .command('top')
+      .description(
+        'live golden metrics per route or workload, a tap tail and trends (full screen on a terminal)',
+      )
+      .argument('[resource]', 'what to show: TYPE[/NAME], e.g. namespace/demo or deploy/web')
+      .addOption(namespaceOption())
+      .option('--from <resource>', 'only traffic from this resource (TYPE/NAME)')
+      .option('--to <resource>', 'only traffic to this resource (TYPE/NAME)')
+      .option('-b, --batch', 'print one snapshot and exit (the default when not on a terminal)')
+      .addOption(outputOption(['table', 'jsonl']))
+      .option('--interval <duration>', 'how often to refresh (at least 250ms)', '1s')
+      .option('-t, --time-window <duration>', 'window the metrics cover (10s … 1h); t cycles it', '1m')
+      .addOption(
+        new Option('--by <rows>', 'one row per route or per workload')
+          .choices(['route', 'workload'] as const)
+          .default('route' as const),
+      ),
+  )
     .addHelpText('after', HELP_AFTER)
     .action(async (resource, opts) => {
       const { parseResource } = await import('../../tui/target.js');
