@@ -25,7 +25,10 @@ export interface DestinationDiscoveryOptions {
   readonly random: () => number;
 }
 
-const RECONNECT = { minMs: 500, maxMs: 30_000, jitter: 0.5 };
+// Capped at 10 s (at most 15 s with jitter): once the control plane is back, proxies should see changes made
+// during the outage within seconds; with a 30 s cap a proxy could wait 45 s. A reconnect is one stream per
+// authority, cheap even for many proxies, and the jitter spreads them.
+const RECONNECT = { minMs: 500, maxMs: 10_000, jitter: 0.5 };
 
 type WatchState = 'pending' | 'resolved' | 'unknown';
 

@@ -50,9 +50,22 @@ export function namespaceSupport(): string | undefined {
   return undefined;
 }
 
-/** setpriv's prefix that runs a command as `uid` (with that gid and no supplementary groups). */
+/**
+ * setpriv's prefix that runs a command as `uid` (with that gid and no supplementary groups). It keeps one
+ * capability, DAC_READ_SEARCH, so that the process can read the project and Node wherever the checkout lives
+ * (CI clones into a 0700 temporary directory); it grants nothing network-related, so iptables still refuses.
+ */
 function asUser(uid: number | undefined): string[] {
-  return uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--'];
+  if (uid === undefined) return [];
+  return [
+    'setpriv',
+    `--reuid=${uid}`,
+    `--regid=${uid}`,
+    '--clear-groups',
+    '--inh-caps=+dac_read_search',
+    '--ambient-caps=+dac_read_search',
+    '--',
+  ];
 }
 
 export class NetnsLab {
