@@ -26,7 +26,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --reps N                repetitions per scenario (overrides the mode)
   --duration S            seconds per measured run (fixed-rate and saturation alike)
   --warmup S              unrecorded warm-up per target and scenario (0 to skip)
-  --meshctl-node-flags F  Node flags for the meshctl proxies, e.g. "--max-semi-space-size=4"
+  --meshctl-node-flags=F Node flags for the meshctl proxies, e.g. --meshctl-node-flags="--max-semi-space-size=4" (with =: the value starts with a dash)
   --no-mtls               run the sidecar pair in plaintext (default: mesh mTLS between the two proxies)
   --no-install            never run apt-get; skip targets whose tools are missing
   --out DIR               where results go (default: bench/results)
