@@ -1,25 +1,16 @@
 // Resource arguments as kubectl and linkerd take them: `TYPE`, `TYPE NAME`, `TYPE/NAME`, and `--to/--from R`,
 // with kubectl's aliases, resolved to one canonical kind. Shared by stat, routes, edges, tap and top.
 import { UsageError } from '../common/errors.js';
+import {
+  RESOURCE_ALIASES,
+  RESOURCE_KINDS,
+  resourceKindOf,
+  spellingsOf,
+  type ResourceKind,
+} from '../common/resource-kinds.js';
 import type { Resource } from '../api/gen/common.js';
 
-export const RESOURCE_KINDS = ['namespace', 'workload', 'pod', 'service', 'authority'] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
-
-/** The spellings each kind accepts besides its name, as kubectl and linkerd take them. */
-export const RESOURCE_ALIASES: Readonly<Record<ResourceKind, readonly string[]>> = {
-  namespace: ['ns'],
-  workload: ['deployment', 'deploy'],
-  pod: ['po'],
-  service: ['svc'],
-  authority: ['au'],
-};
-
-/** Every spelling of a kind: its name, its aliases, and plurals as kubectl accepts them. */
-export function spellingsOf(kind: ResourceKind): string[] {
-  const plural = (w: string): string => (w.endsWith('y') ? `${w.slice(0, -1)}ies` : `${w}s`);
-  return [kind, ...RESOURCE_ALIASES[kind], plural(kind), ...(kind === 'workload' ? ['deployments'] : [])];
-}
+export { RESOURCE_ALIASES, RESOURCE_KINDS, spellingsOf, type ResourceKind };
 
 /** The short names tables use as prefixes, as linkerd prints `deploy/web`. */
 const SHORT: Readonly<Record<ResourceKind, string>> = {
@@ -29,10 +20,6 @@ const SHORT: Readonly<Record<ResourceKind, string>> = {
   service: 'svc',
   authority: 'au',
 };
-
-const BY_ALIAS: ReadonlyMap<string, ResourceKind> = new Map(
-  RESOURCE_KINDS.flatMap((kind) => spellingsOf(kind).map((alias) => [alias, kind] as const)),
-);
 
 /** One line naming the valid types, for help texts and errors. */
 export function resourceTypesText(kinds: readonly ResourceKind[] = RESOURCE_KINDS): string {
@@ -54,7 +41,7 @@ export function parseResourceKind(
   allowed: readonly ResourceKind[] = RESOURCE_KINDS,
   what = 'resource type',
 ): ResourceKind {
-  const kind = BY_ALIAS.get(text.toLowerCase());
+  const kind = resourceKindOf(text);
   if (kind === undefined || !allowed.includes(kind)) {
     throw new UsageError(
       'MESH_BAD_RESOURCE_TYPE',
@@ -144,5 +131,5 @@ export function displayResource(r: { readonly kind: string; readonly name: strin
 
 /** The canonical kind of a wire type (the server may answer with an alias); unknown types pass through. */
 export function kindOf(type: string): string {
-  return BY_ALIAS.get(type.toLowerCase()) ?? type;
+  return resourceKindOf(type) ?? type;
 }

@@ -1,33 +1,15 @@
 // The RESOURCE argument and --from/--to flags, kubectl-style (`namespace/demo`, `deploy/web`, `svc`), parsed
 // into ResourceRefs, with one-line usage errors for anything else.
 import { UsageError } from '../common/errors.js';
+import { resourceKindOf } from '../common/resource-kinds.js';
 import type { ResourceRef } from './model.js';
-
-const TYPES: Readonly<Record<string, string>> = {
-  namespace: 'namespace',
-  namespaces: 'namespace',
-  ns: 'namespace',
-  workload: 'workload',
-  workloads: 'workload',
-  deployment: 'workload',
-  deployments: 'workload',
-  deploy: 'workload',
-  pod: 'pod',
-  pods: 'pod',
-  po: 'pod',
-  service: 'service',
-  services: 'service',
-  svc: 'service',
-  authority: 'authority',
-  authorities: 'authority',
-};
 
 /** Parses `TYPE[/NAME]`; `what` names the argument or flag in errors. */
 export function parseResource(text: string, namespace: string, what = 'RESOURCE'): ResourceRef {
   const slash = text.indexOf('/');
   const typeText = (slash < 0 ? text : text.slice(0, slash)).trim().toLowerCase();
   const name = slash < 0 ? '' : text.slice(slash + 1).trim();
-  const type = TYPES[typeText];
+  const type = resourceKindOf(typeText);
   if (type === undefined || (slash >= 0 && name === '')) {
     throw new UsageError(
       'MESH_BAD_RESOURCE',

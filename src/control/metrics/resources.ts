@@ -2,30 +2,11 @@
 // them: which exist, and how many of their pods are meshed and running.
 import type { Resource } from '../../api/gen/common.js';
 import { normalizeAuthority } from '../../common/address.js';
+import { resourceKindOf, type ResourceKind } from '../../common/resource-kinds.js';
 import type { MeshRegistry } from '../registry/model.js';
 import { badRequest } from './errors.js';
 
-export type ResourceKind = 'namespace' | 'workload' | 'pod' | 'service' | 'authority';
-
-const KINDS: Readonly<Record<string, ResourceKind>> = {
-  namespace: 'namespace',
-  namespaces: 'namespace',
-  ns: 'namespace',
-  workload: 'workload',
-  workloads: 'workload',
-  deployment: 'workload',
-  deployments: 'workload',
-  deploy: 'workload',
-  pod: 'pod',
-  pods: 'pod',
-  po: 'pod',
-  service: 'service',
-  services: 'service',
-  svc: 'service',
-  authority: 'authority',
-  authorities: 'authority',
-  au: 'authority',
-};
+export type { ResourceKind };
 
 export const KIND_LIST = 'namespace, workload (deployment, deploy), pod (po), service (svc), authority (au)';
 
@@ -51,7 +32,7 @@ export function parseResource(
   if (r === undefined || r.type.trim() === '') {
     throw badRequest(`${field}: a resource type is required (${KIND_LIST})`);
   }
-  const kind = KINDS[r.type.trim().toLowerCase()];
+  const kind = resourceKindOf(r.type.trim());
   if (kind === undefined) {
     throw badRequest(`${field}: unknown resource type "${r.type}"; expected one of ${KIND_LIST}`);
   }

@@ -2,6 +2,7 @@
 // (svc: its workload's instances) or `authority`. Resolved against the registry when a watch starts (an
 // unknown resource is NOT_FOUND) and re-evaluated on every registry change while it runs.
 import { quoteForLog } from '../../common/log-quote.js';
+import { resourceKindOf, type ResourceKind } from '../../common/resource-kinds.js';
 import type { Resource } from '../../api/gen/common.js';
 import type { InstanceView, MeshRegistry } from '../registry/model.js';
 
@@ -17,20 +18,7 @@ export class TargetError extends Error {
   }
 }
 
-export type TargetKind = 'namespace' | 'workload' | 'pod' | 'service' | 'authority';
-
-const KINDS: Readonly<Record<string, TargetKind>> = {
-  namespace: 'namespace',
-  ns: 'namespace',
-  workload: 'workload',
-  deployment: 'workload',
-  deploy: 'workload',
-  pod: 'pod',
-  po: 'pod',
-  service: 'service',
-  svc: 'service',
-  authority: 'authority',
-};
+export type TargetKind = ResourceKind;
 
 /** A resolved target: its canonical form, and the instances it covers in the registry's current state. */
 export interface TapTarget {
@@ -52,7 +40,7 @@ export function resolveTarget(
   if (resource === undefined || resource.type === '') {
     throw new TargetError('INVALID_ARGUMENT', 'target: a resource type is required');
   }
-  const kind = KINDS[resource.type.toLowerCase()];
+  const kind = resourceKindOf(resource.type);
   if (kind === undefined) {
     throw new TargetError(
       'INVALID_ARGUMENT',
