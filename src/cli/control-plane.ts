@@ -9,6 +9,7 @@ import { readControlPlaneRecord } from '../demo/state.js';
 import { DestinationClient } from '../api/gen/destination.js';
 import { MetricsClient } from '../api/gen/metrics.js';
 import { TapAPIClient } from '../api/gen/tap.js';
+import type { KubeSelection } from './kube-control-plane.js';
 
 import { CONTROL_PLANE_ENV, DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_NAMESPACE } from './common-options.js';
 
@@ -237,6 +238,15 @@ export class ControlPlane {
   }
 }
 
+/** The cluster and control-plane namespace that --kubeconfig, --context and --control-plane-namespace name. */
+export function kubeSelectionOf(flags: ControlPlaneFlags): KubeSelection {
+  return {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    controlPlaneNamespace: flags.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE,
+  };
+}
+
 /**
  * Connects to the control plane the flags choose, runs `fn`, and closes everything whatever happens. With
  * --context/--kubeconfig, `apis` are port-forwarded to their components' pods in the cluster.
@@ -257,11 +267,7 @@ export async function withControlPlane<T>(
   };
   if (!kubernetesMode(flags)) return run(resolveControlPlane(flags.controlPlane, env));
   const { withKubeControlPlane } = await import('./kube-control-plane.js');
-  const selection = {
-    kubeconfig: flags.kubeconfig,
-    context: flags.context,
-    controlPlaneNamespace: flags.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE,
-  };
+  const selection = kubeSelectionOf(flags);
   return withKubeControlPlane(
     selection,
     apis,

@@ -22,8 +22,6 @@ export interface KubeSelection {
 export interface KubeForwards {
   readonly addresses: ReadonlyMap<ControlApi, string>;
   readonly pods: ReadonlyMap<ControlApi, string>;
-  /** The kubeconfig context's namespace: -n's default in this mode, as in kubectl. */
-  readonly namespace: string;
 }
 
 /** The kubeconfig context's namespace (kubectl's default for a missing -n). */
@@ -74,7 +72,7 @@ export async function withKubeControlPlane<T>(
   const forward = async (i: number): Promise<T> => {
     const entry = chosen[i];
     if (entry === undefined) {
-      return use({ addresses, pods: new Map(chosen), namespace: access.namespace });
+      return use({ addresses, pods: new Map(chosen) });
     }
     const [api, pod] = entry;
     return withPortForward(access.config, ns, pod, COMPONENT_PORTS[api], (address) => {

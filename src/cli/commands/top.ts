@@ -3,12 +3,7 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDuration } from '../../common/duration.js';
 import { UsageError } from '../../common/errors.js';
-import {
-  addControlPlaneOptions,
-  SHARED_HELP,
-  DEFAULT_CONTROL_PLANE_NAMESPACE,
-  namespaceOption,
-} from '../common-options.js';
+import { addControlPlaneOptions, SHARED_HELP, namespaceOption } from '../common-options.js';
 import { outputOption, writeOut } from '../output.js';
 
 const HELP_AFTER = `
@@ -59,7 +54,8 @@ export function registerTop(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (resource, opts) => {
       const { parseResource } = await import('../../tui/target.js');
-      const { kubernetesMode, resolveControlPlane, resolveNamespace } = await import('../control-plane.js');
+      const { kubeSelectionOf, kubernetesMode, resolveControlPlane, resolveNamespace } =
+        await import('../control-plane.js');
       const namespace = await resolveNamespace(opts.namespace, opts);
       const target = parseResource(resource ?? `namespace/${namespace}`, namespace);
       const from = opts.from === undefined ? undefined : parseResource(opts.from, namespace, '--from');
@@ -127,14 +123,8 @@ export function registerTop(program: Command): void {
       }
       // A cluster's control plane: the Metrics and Tap APIs through port-forwards held while top runs.
       const { withKubeControlPlane } = await import('../kube-control-plane.js');
-      process.exitCode = await withKubeControlPlane(
-        {
-          kubeconfig: opts.kubeconfig,
-          context: opts.context,
-          controlPlaneNamespace: opts.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE,
-        },
-        ['metrics', 'tap'],
-        (forwards) => show(forwards.addresses.get('metrics') as string, forwards.addresses.get('tap')),
+      process.exitCode = await withKubeControlPlane(kubeSelectionOf(opts), ['metrics', 'tap'], (forwards) =>
+        show(forwards.addresses.get('metrics') as string, forwards.addresses.get('tap')),
       );
     });
 }
