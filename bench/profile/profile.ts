@@ -242,7 +242,6 @@ async function probeRss(registry: ProcessRegistry): Promise<RssProbe[]> {
     'undici',
     'undici/lib/dispatcher/pool.js',
     '@grpc/grpc-js',
-    'pino',
     'yaml',
     './dist/src/proxy/proxy.js',
     './dist/src/cli/main.js',

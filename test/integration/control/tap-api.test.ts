@@ -7,7 +7,6 @@ import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { request } from 'undici';
 import { ProxyDirection } from '../../../src/api/gen/tap.js';
-import { pino } from 'pino';
 import { createLogger, type Logger } from '../../../src/common/logger.js';
 import type { LocalRegistry } from '../../../src/control/registry/local-registry.js';
 import { createTapService, type TapApi } from '../../../src/control/tap/service.js';
@@ -315,7 +314,7 @@ test('unknown resources are NOT_FOUND, bad arguments INVALID_ARGUMENT; a target 
     meshSpec([{ name: 'web', namespace: 'demo', instances: [{ name: 'web-0', address: '127.0.0.1:1' }] }]),
   );
   const lines: string[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  const logger = createLogger('tap-test', 'info', { write: (line: string) => lines.push(line) });
   const { address, api } = await startTapApi(t, registry, logger);
   const code = async (req: Parameters<typeof watch>[2]) => (await watch(t, address, req).finished).code;
   assert.equal(
