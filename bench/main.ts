@@ -142,7 +142,11 @@ async function main(): Promise<void> {
   }
   const registry = createRegistry(log);
   if (options.action === 'profile') {
-    await runProfile(registry, { install: options.install, quick: options.mode === 'quick' }, log);
+    await runProfile(
+      registry,
+      { install: options.install, quick: options.mode === 'quick', outDir: options.outDir },
+      log,
+    );
     await registry.stopAll();
     return;
   }

@@ -2,7 +2,8 @@
 // (one per phase so phases do not mix): --trace-gc for scavenges and bytes per request (the undici
 // reference proxy alongside for scale), --cpu-prof for self time by function and area, and a sampling heap
 // profiler that keeps collected objects for allocation sites. Also what each dependency adds to idle RSS.
-// Writes bench/results/profile.md and profile.json; raw profiles go to bench/results/profiles/ (ignored).
+// Writes profile.md and profile.json to --out (default bench/results/, ignored by git); raw profiles go to
+// profiles/<time>/ below it.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -259,7 +260,7 @@ async function probeRss(registry: ProcessRegistry): Promise<RssProbe[]> {
 
 export async function runProfile(
   registry: ProcessRegistry,
-  options: { install: boolean; quick: boolean },
+  options: { install: boolean; quick: boolean; outDir: string | undefined },
   log: (line: string) => void,
 ): Promise<void> {
   const session = await openSession(
@@ -271,8 +272,9 @@ export async function runProfile(
     .toISOString()
     .replace(/[:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
+  const resultsDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, 'bench', 'results'));
   const rawDir = path.join(resultsDir, 'profiles', stamp);
+  mkdirSync(rawDir, { recursive: true });
   const warmupS = options.quick ? 2 : 3;
   const durationS = options.quick ? 6 : 15;
   const results: PhaseResult[] = [];
@@ -304,9 +306,7 @@ export async function runProfile(
     const report = { startedAt: stamp, node: process.version, warmupS, durationS, phases: results, rss };
     writeFileSync(path.join(resultsDir, 'profile.json'), `${JSON.stringify(report, null, 1)}\n`);
     writeFileSync(path.join(resultsDir, 'profile.md'), renderProfileMarkdown(report));
-    log(
-      `\nwrote bench/results/profile.md and profile.json; raw profiles in ${path.relative(REPO_ROOT, rawDir)}/`,
-    );
+    log(`\nwrote ${path.join(resultsDir, 'profile.md')} and profile.json; raw profiles in ${rawDir}/`);
   } finally {
     delete process.env.MESHBENCH_HEAP_PROFILE;
     await session.close();

@@ -29,7 +29,8 @@ function bindWithoutAccessor<F extends AnyFunction>(resource: AsyncResource, fn:
       : function (...args: unknown[]): unknown {
           return resource.runInAsyncScope(fn, thisArg, ...args);
         };
-  // A data property of the same value on every call: the hidden class transition is shared and cached.
+  // A data property, unlike an accessor, keeps its value in the object: every bound function shares one
+  // hidden class.
   Object.defineProperty(bound, 'length', { value: fn.length, configurable: true });
   return bound as F;
 }
