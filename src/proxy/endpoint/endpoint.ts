@@ -2,7 +2,7 @@
 // health for the balancer, whether traffic to it is mesh mTLS, and its metric series per authority, built
 // once and reused by every request.
 import type net from 'node:net';
-import { Pool } from 'undici';
+import { Pool } from './undici-pool.js';
 import { type HostPort, formatHostPort } from '../../common/address.js';
 import { EndpointHealth } from '../balance/backoff.js';
 import type { Balanceable } from '../balance/p2c.js';
