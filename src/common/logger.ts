@@ -116,11 +116,22 @@ function makeLogger(threshold: number, prefix: string, bindings: string, dest: L
   };
 }
 
-export function createLogger(
-  name: string,
-  level: LogLevel = 'info',
-  dest: LogDestination = process.stderr,
-): Logger {
+let stderrGuarded = false;
+
+/**
+ * stderr, made safe to log to: when whoever reads it goes away (a supervisor exits, `2>&1 | head`), writes
+ * fail with EPIPE, and an unhandled 'error' on process.stderr would end the process. Losing log lines is
+ * better than losing the proxy.
+ */
+function guardedStderr(): LogDestination {
+  if (!stderrGuarded) {
+    stderrGuarded = true;
+    process.stderr.on('error', () => undefined);
+  }
+  return process.stderr;
+}
+
+export function createLogger(name: string, level: LogLevel = 'info', dest?: LogDestination): Logger {
   const prefix = `,"pid":${process.pid},"name":${JSON.stringify(name)}`;
-  return makeLogger(LEVEL_NUMBERS[level], prefix, '', dest);
+  return makeLogger(LEVEL_NUMBERS[level], prefix, '', dest ?? guardedStderr());
 }

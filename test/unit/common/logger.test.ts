@@ -2,6 +2,7 @@
 // value to break a line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createLogger, parseLogLevel, type LogLevel } from '../../../src/common/logger.js';
 
 function collect(level: LogLevel = 'info') {
@@ -96,4 +97,24 @@ test('values cannot forge lines, and a circular value keeps the message', () => 
 test('log levels parse case-insensitively and bad ones say what is allowed', () => {
   assert.equal(parseLogLevel(' WARN '), 'warn');
   assert.throws(() => parseLogLevel('loud'), /invalid log level "loud"/);
+});
+
+test('a process keeps running when the reader of its stderr goes away', async () => {
+  // The child logs every millisecond; the parent closes the child's stderr after the first line, so the
+  // child's writes fail with EPIPE. It must still reach its own exit.
+  const logger = new URL('../../../src/common/logger.js', import.meta.url).href;
+  const script = `
+    import { createLogger } from ${JSON.stringify(logger)};
+    const log = createLogger('proxy', 'info');
+    const timer = setInterval(() => log.info({ pad: 'x'.repeat(500) }, 'tick'), 1);
+    setTimeout(() => { clearInterval(timer); process.stdout.write('still running'); process.exit(0); }, 400);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr.once('data', () => child.stderr.destroy());
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0);
+  assert.equal(out, 'still running');
 });
