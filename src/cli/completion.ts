@@ -1,7 +1,7 @@
 // Shell completion scripts generated from the command tree itself (commands, their options, choices and
 // resource arguments), so that a new command or flag is completed without anyone editing a script.
 import type { Argument, CommandUnknownOpts, Option } from '@commander-js/extra-typings';
-import { RESOURCE_KINDS, spellingsOf } from './resource.js';
+import { RESOURCE_KINDS, spellingsOf } from '../common/resource-kinds.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];

@@ -5,12 +5,11 @@ import {
   RESOURCE_ALIASES,
   RESOURCE_KINDS,
   resourceKindOf,
-  spellingsOf,
   type ResourceKind,
 } from '../common/resource-kinds.js';
 import type { Resource } from '../api/gen/common.js';
 
-export { RESOURCE_ALIASES, RESOURCE_KINDS, spellingsOf, type ResourceKind };
+export type { ResourceKind };
 
 /** The short names tables use as prefixes, as linkerd prints `deploy/web`. */
 const SHORT: Readonly<Record<ResourceKind, string>> = {

@@ -32,10 +32,11 @@ export interface Logger {
   readonly warn: LogMethod;
   readonly error: LogMethod;
   readonly fatal: LogMethod;
-  /** A logger that adds these fields to every line. */
+  /**
+   * A logger that adds these fields to every line. Lines are written synchronously (stderr is synchronous for
+   * files, pipes and terminals on Linux), so there is nothing to flush before exiting.
+   */
   child(bindings: Fields): Logger;
-  /** Lines are written synchronously (stderr is synchronous for files, pipes and terminals on Linux). */
-  flush(): void;
 }
 
 /** Where lines go: stderr by default; tests pass a collector. */
@@ -112,7 +113,6 @@ function makeLogger(threshold: number, prefix: string, bindings: string, dest: L
       const added = JSON.stringify(more, replacer).slice(1, -1);
       return makeLogger(threshold, prefix, added === '' ? bindings : `${bindings},${added}`, dest);
     },
-    flush: () => undefined,
   };
 }
 

@@ -207,7 +207,6 @@ export async function runControl(
   process.once('SIGINT', onSignal);
   await server.closed;
   backEnds.close();
-  logger.flush();
   setImmediate(() => process.exit(0));
 }
 

@@ -16,7 +16,6 @@ export async function runProxy(flags: SettingValues, env: NodeJS.ProcessEnv): Pr
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   await proxy.closed;
-  logger.flush();
   // Exit explicitly: pooled sockets and timers must not keep a drained proxy alive.
   setImmediate(() => process.exit(0));
 }

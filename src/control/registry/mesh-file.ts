@@ -14,8 +14,6 @@ import {
   type WorkloadSpec,
 } from './model.js';
 
-export { MESH_FILE_EXAMPLE } from './mesh-file-example.js';
-
 type Json = unknown;
 
 class Reader {

@@ -18,11 +18,9 @@ export class TargetError extends Error {
   }
 }
 
-export type TargetKind = ResourceKind;
-
 /** A resolved target: its canonical form, and the instances it covers in the registry's current state. */
 export interface TapTarget {
-  readonly kind: TargetKind;
+  readonly kind: ResourceKind;
   readonly namespace: string;
   /** Empty: every resource of the kind (in the namespace, or in the mesh for kind namespace). */
   readonly name: string;
@@ -66,7 +64,7 @@ export function resolveTarget(
 }
 
 function selector(
-  kind: TargetKind,
+  kind: ResourceKind,
   namespace: string,
   name: string,
   registry: MeshRegistry,
