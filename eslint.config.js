@@ -23,6 +23,23 @@ export default tseslint.config(
     },
   },
   {
+    // Every process we ship or measure: a value import of node:http costs ≈ 9.5 MB (see src/common/node-http.ts).
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:http', 'http'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message:
+              "import { http } from src/common/node-http.js: an ES import of node:http loads Node's bundled undici",
+          })),
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'test/**/*.tsx', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/explicit-module-boundary-types': 'off',

@@ -7,7 +7,7 @@
 //     20 % of the intended requests fall into a stall, so a CO-corrected p90 should be ≈ 100 ms and p99
 //     ≈ 190 ms; a tool that times only what it actually sent reports far less.
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { http } from '../src/common/node-http.js';
 import path from 'node:path';
 import type { BenchOptions } from './options.js';
 import { REPO_ROOT, type Session } from './session.js';

@@ -3,7 +3,7 @@
 // Bodies are prebuilt: GET / answers 13 bytes, GET /bytes/<n> answers n bytes; GET /block/<ms> freezes the
 // origin for that long (the load generator's validation uses it). It prints its ports as one
 // JSON line on stdout and exits when its stdin closes, so it never outlives the harness.
-import http from 'node:http';
+import { http } from '../../src/common/node-http.js';
 import http2 from 'node:http2';
 import type net from 'node:net';
 import * as grpc from '@grpc/grpc-js';

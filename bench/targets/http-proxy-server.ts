@@ -1,7 +1,7 @@
 // Comparison target: the Node ecosystem's classic reverse proxy, npm `http-proxy`, with a keep-alive agent
 // (without one it opens a connection per request and measures socket exhaustion, not the proxy).
 // Run as its own process: `node http-proxy-server.js <origin-port>`; prints {"port": N} when listening.
-import http from 'node:http';
+import { http } from '../../src/common/node-http.js';
 import type net from 'node:net';
 import httpProxy from 'http-proxy';
 

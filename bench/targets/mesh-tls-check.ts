@@ -1,7 +1,7 @@
 // Proof that the sidecar pair runs the way its label says: one request per protocol through the client
 // proxy, then the proxies' own request_total series must carry tls="true" (with the peer's identity) for
 // mTLS, or tls="false" for the plaintext pair. A pair that silently fell back would measure the wrong thing.
-import http from 'node:http';
+import { http } from '../../src/common/node-http.js';
 import http2 from 'node:http2';
 import { grpcFrame } from '../loadgen/h2-transport.js';
 import { GRPC_ECHO_PATH, SMALL_PATH } from '../origin/contract.js';

@@ -1,7 +1,8 @@
 // Comparison target: the fastest usual Node proxy shape, an http server in front of an undici Pool
 // (what @fastify/reply-from does), streaming both ways with hop-by-hop headers removed.
 // Run as its own process: `node undici-proxy-server.js <origin-port>`; prints {"port": N} when listening.
-import http, { type IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { http } from '../../src/common/node-http.js';
 import type net from 'node:net';
 import { Pool } from 'undici';
 

@@ -1,7 +1,7 @@
 // Runs a set of control-plane components in one process: one gRPC server for all their services plus the
 // health service, and an admin HTTP listener with /metrics, /ready and /live. Stops them gracefully.
 import * as grpc from '@grpc/grpc-js';
-import http from 'node:http';
+import { http } from '../common/node-http.js';
 import type net from 'node:net';
 import { type HostPort, formatHostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';

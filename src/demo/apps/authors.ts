@@ -1,6 +1,6 @@
 // The demo's authors service (HTTP/JSON): every seventh-ish lookup fails with 500 — a fixed 15 % share —
 // so success rate, retries and failure accrual have something to show.
-import http from 'node:http';
+import { http } from '../../common/node-http.js';
 import { splitAuthority } from '../../common/address.js';
 import { AUTHORS } from './catalog.js';
 import type { AppHandle } from './books.js';

@@ -1,6 +1,6 @@
 // The demo's front end (HTTP/JSON): answers the traffic generator by calling books (gRPC) and authors
 // (HTTP) through its own sidecar's outbound listener, as any meshed app would.
-import http from 'node:http';
+import { http } from '../../common/node-http.js';
 import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'undici';
 import { splitAuthority } from '../../common/address.js';

@@ -1,6 +1,7 @@
 // The admin listener: Prometheus metrics, readiness and liveness for probes, a loopback-only shutdown, and a
 // debug view of what the proxy currently knows.
-import http from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import { http } from '../../common/node-http.js';
 import type net from 'node:net';
 import { type HostPort } from '../../common/address.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus-text.js';
@@ -21,17 +22,12 @@ function isLoopback(address: string | undefined): boolean {
   );
 }
 
-function send(
-  res: http.ServerResponse,
-  status: number,
-  body: string,
-  type = 'text/plain; charset=utf-8',
-): void {
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
-export function createAdminServer(hooks: AdminHooks): http.Server {
+export function createAdminServer(hooks: AdminHooks): Server {
   return http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     switch (path) {
@@ -67,7 +63,7 @@ export function createAdminServer(hooks: AdminHooks): http.Server {
   });
 }
 
-export async function listenAdmin(server: http.Server, address: HostPort): Promise<HostPort> {
+export async function listenAdmin(server: Server, address: HostPort): Promise<HostPort> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(address.port, address.host, () => {

@@ -1,7 +1,8 @@
 // The HTTP/1.1 side of a listener: Node's server parses requests from detected connections (llhttp
 // refuses conflicting framing with 400), this module checks what Node lets through (duplicate Host,
 // absolute-form targets that disagree with Host), routes the request, and starts its exchange.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { http } from '../../common/node-http.js';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { normalizeAuthority } from '../../common/address.js';
@@ -23,7 +24,7 @@ const BAD_REQUEST_STATUS: Record<string, number> = {
 };
 
 export class H1Listener {
-  readonly server: http.Server;
+  readonly server: Server;
 
   constructor(private readonly ctx: HttpContext) {
     this.server = http.createServer(
