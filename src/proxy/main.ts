@@ -4,10 +4,12 @@ import type { SettingValues } from '../common/settings.js';
 import { resolveProxyConfig } from './config.js';
 import { startProxy } from './proxy.js';
 import { installLeanAsyncResourceBind } from './async-resource-bind.js';
+import { keepWebAssemblyOnBaselineCompiler } from './wasm-baseline.js';
 
 export async function runProxy(flags: SettingValues, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveProxyConfig(flags, env);
   installLeanAsyncResourceBind();
+  keepWebAssemblyOnBaselineCompiler();
   const logger = createLogger('proxy', config.logLevel);
   const proxy = await startProxy(config, logger);
   const onSignal = (signal: NodeJS.Signals): void => {
